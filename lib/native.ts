@@ -1,0 +1,58 @@
+// The one module that loads the native addon; nothing else requires the .node file.
+// It tries each place a build can be and, if none loads, reports every attempt in one error.
+import * as path from 'node:path';
+import { FaltungError } from './errors';
+
+/** The addon's raw exports. Arguments are checked again natively; see native/binding/. */
+export interface NativeAddon {
+  setErrorClass(errorClass: typeof FaltungError): void;
+  backendInfo(): {
+    isa: string;
+    bestIsa: string;
+    supportedIsas: string[];
+    threads: number;
+    compiler: string;
+    buildType: string;
+    buildSystem: string;
+    sanitizers: string;
+  };
+  setIsa(isa: string): void;
+  setNumThreads(count: number): void;
+  getNumThreads(): number;
+  sgemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
+    transposeA: boolean, transposeB: boolean, alpha: number, beta: number, async: boolean): Promise<void> | undefined;
+  // Kernel groups add their entries here as they land.
+  [name: string]: unknown;
+}
+
+function candidatePaths(): string[] {
+  const root = path.join(__dirname, '..');
+  const fromEnv = process.env.FALTUNG_ADDON_PATH;
+  const candidates = [
+    path.join(root, 'build', 'Release', 'faltung.node'),
+    path.join(root, 'build', 'Debug', 'faltung.node'),
+  ];
+  return fromEnv ? [fromEnv, ...candidates] : candidates;
+}
+
+function loadAddon(): NativeAddon {
+  const attempts: string[] = [];
+  for (const candidate of candidatePaths()) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const addon = require(candidate) as NativeAddon;
+      addon.setErrorClass(FaltungError);
+      return addon;
+    } catch (error) {
+      attempts.push(`  ${candidate}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new FaltungError(
+    `faltung: could not load the native addon for ${process.platform}-${process.arch} ` +
+      `(Node ${process.versions.node}). Tried:\n${attempts.join('\n')}\n` +
+      'Build it with `npm rebuild faltung` (needs a C++17 compiler, make and python3).',
+    'FALTUNG_ADDON_NOT_FOUND',
+  );
+}
+
+export const native: NativeAddon = loadAddon();

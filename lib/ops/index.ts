@@ -1,0 +1,2 @@
+// fg.ops: the native kernels one by one on Tensors, with TensorFlow.js's names and argument order.
+export { matMul, matMulAsync } from './matmul';

@@ -1,0 +1,39 @@
+// matMul with TensorFlow.js's argument order, on the native SGEMM (rank-2 tensors).
+import { withCallSite } from '../async';
+import { native } from '../native';
+import { Tensor, checkTensor } from '../tensor';
+import { checkBoolean, invalidRange } from '../validate';
+
+interface GemmPlan {
+  M: number;
+  N: number;
+  K: number;
+}
+
+function planMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): GemmPlan {
+  checkTensor('a', a, 2);
+  checkTensor('b', b, 2);
+  checkBoolean('transposeA', transposeA);
+  checkBoolean('transposeB', transposeB);
+  const [M, Ka] = transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [Kb, N] = transposeB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (Ka !== Kb) {
+    throw invalidRange('b', `inner dimension ${Ka} to match a's`, `shape [${b.shape.join(', ')}] (inner ${Kb})`);
+  }
+  return { M, N, K: Ka };
+}
+
+/** a (M,K) x b (K,N) -> (M,N); transposes apply to the stored matrices. */
+export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  const { M, N, K } = planMatMul(a, b, transposeA, transposeB);
+  const out = new Float32Array(M * N);
+  native.sgemm(out, a.data, b.data, M, N, K, transposeA, transposeB, 1, 0, false);
+  return new Tensor(out, [M, N]);
+}
+
+export async function matMulAsync(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Promise<Tensor> {
+  const { M, N, K } = planMatMul(a, b, transposeA, transposeB);
+  const out = new Float32Array(M * N);
+  await withCallSite(native.sgemm(out, a.data, b.data, M, N, K, transposeA, transposeB, 1, 0, true), new Error());
+  return new Tensor(out, [M, N]);
+}
