@@ -5,3 +5,5 @@ export { FaltungError } from './errors';
 export { backendInfo, setNumThreads, getNumThreads, setIsa } from './backend';
 export type { BackendInfo, Isa } from './backend';
 export * as ops from './ops/index';
+export { gradCheck } from './gradcheck';
+export type { GradCheckOptions, GradCheckResult, GradCheckMismatch } from './gradcheck';

@@ -1,29 +1,16 @@
 // The one module that loads the native addon; nothing else requires the .node file.
 // It tries each place a build can be and, if none loads, reports every attempt in one error.
 import * as path from 'node:path';
+import type { ConvBindings } from './bindings/conv';
+import type { CoreBindings } from './bindings/core';
+import type { DenseBindings } from './bindings/dense';
+import type { ElementwiseBindings } from './bindings/elementwise';
+import type { PoolBindings } from './bindings/pool';
+import type { TrainingBindings } from './bindings/training';
 import { FaltungError } from './errors';
 
-/** The addon's raw exports. Arguments are checked again natively; see native/binding/. */
-export interface NativeAddon {
-  setErrorClass(errorClass: typeof FaltungError): void;
-  backendInfo(): {
-    isa: string;
-    bestIsa: string;
-    supportedIsas: string[];
-    threads: number;
-    compiler: string;
-    buildType: string;
-    buildSystem: string;
-    sanitizers: string;
-  };
-  setIsa(isa: string): void;
-  setNumThreads(count: number): void;
-  getNumThreads(): number;
-  sgemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
-    transposeA: boolean, transposeB: boolean, alpha: number, beta: number, async: boolean): Promise<void> | undefined;
-  // Kernel groups add their entries here as they land.
-  [name: string]: unknown;
-}
+/** The addon's raw exports, one interface per binding group. */
+export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings;
 
 function candidatePaths(): string[] {
   const root = path.join(__dirname, '..');

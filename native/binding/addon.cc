@@ -45,6 +45,7 @@ Napi::Object init_exports(Napi::Env env, Napi::Object exports) {
   register_pool(env, exports);
   register_elementwise(env, exports);
   register_training(env, exports);
+  register_dense(env, exports);
   return exports;
 }
 

@@ -11,5 +11,6 @@ void register_conv(Napi::Env env, Napi::Object exports);
 void register_pool(Napi::Env env, Napi::Object exports);
 void register_elementwise(Napi::Env env, Napi::Object exports);
 void register_training(Napi::Env env, Napi::Object exports);
+void register_dense(Napi::Env env, Napi::Object exports);
 
 }  // namespace faltung::binding

@@ -1,0 +1,4 @@
+// Raw signatures of the native conv group (native/binding/conv.cc). Only lib/native.ts and the ops
+// that wrap these functions use them; arguments are validated in TypeScript before the call.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ConvBindings {}
