@@ -1,2 +1,4 @@
 // fg.ops: the native kernels one by one on Tensors, with TensorFlow.js's names and argument order.
 export { matMul, matMulAsync } from './matmul';
+export { dense, denseAsync, denseGrad } from './dense';
+export type { DenseGradients } from './dense';

@@ -42,6 +42,11 @@ float* Args::f32(size_t index, const char* name, int64_t expected_length) {
   return array.Data();
 }
 
+float* Args::f32_or_null(size_t index, const char* name, int64_t expected_length) {
+  if (at(index).IsNull() || at(index).IsUndefined()) return nullptr;
+  return f32(index, name, expected_length);
+}
+
 int64_t Args::f32_length(size_t index, const char* name) {
   Napi::Value value = at(index);
   if (!value.IsTypedArray() ||

@@ -27,6 +27,8 @@ class Args {
 
   // A Float32Array of exactly `expected_length` elements (expected_length < 0: any length).
   float* f32(size_t index, const char* name, int64_t expected_length);
+  // Like f32, but null or undefined gives nullptr (an optional input or an unwanted output).
+  float* f32_or_null(size_t index, const char* name, int64_t expected_length);
   // Length of the Float32Array at `index` (also type-checks it).
   int64_t f32_length(size_t index, const char* name);
   // An Int32Array of exactly `expected_length` elements.

@@ -26,8 +26,11 @@ class ThreadPool {
     stop_workers();
     count_.store(wanted, std::memory_order_relaxed);
     stopping_ = false;
+    // The generation is read here, not in the new thread: a region may start before the thread
+    // runs, and a worker that read the generation late would wait for a change that already came.
+    const uint64_t start_generation = generation_.load(std::memory_order_acquire);
     for (int index = 1; index < wanted; ++index) {
-      workers_.emplace_back([this, index] { worker_loop(index); });
+      workers_.emplace_back([this, index, start_generation] { worker_loop(index, start_generation); });
     }
   }
 
@@ -89,23 +92,28 @@ class ThreadPool {
     workers_.clear();
   }
 
-  void worker_loop(int index) {
+  void worker_loop(int index, uint64_t seen) {
     inside_region = true;  // a task running here must never start a nested region
-    uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       // Spin a little before sleeping: back-to-back kernel calls then skip the futex wake-up.
       for (int spin = 0; spin < 2000 && generation_.load(std::memory_order_acquire) == seen;
            ++spin) {
         std::this_thread::yield();
       }
+      const FunctionRef<void(int, int)>* task;
+      int threads;
       {
+        // Generation, task and thread count are read together under the lock that the caller
+        // holds while setting them, so a worker never mixes one region's task with another's.
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
         seen = generation_.load(std::memory_order_acquire);
         if (stopping_) return;
+        task = task_;
+        threads = task_threads_;
       }
-      if (index < task_threads_) {
-        (*task_)(index, task_threads_);
+      if (index < threads) {
+        (*task)(index, threads);
         // Release: publishes this worker's writes to the caller waiting on remaining_.
         if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
           std::lock_guard<std::mutex> lock(mutex_);
