@@ -7,8 +7,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const groups = {
-  // Portable kernels, the run-time machinery and the scalar ISA path: compiled with base flags.
-  core: ['native/runtime', 'native/kernels', 'native/kernels/arch/scalar'],
+  // Portable kernels, the run-time machinery, the scalar ISA path and the whole-network executor:
+  // compiled with base flags.
+  core: ['native/runtime', 'native/kernels', 'native/kernels/arch/scalar', 'native/network'],
   // One group per ISA, each compiled with its own flags and chosen at run time.
   avx2: ['native/kernels/arch/x86_avx2'],
   avx512: ['native/kernels/arch/x86_avx512'],

@@ -46,6 +46,7 @@ Napi::Object init_exports(Napi::Env env, Napi::Object exports) {
   register_elementwise(env, exports);
   register_training(env, exports);
   register_dense(env, exports);
+  register_network(env, exports);
   return exports;
 }
 

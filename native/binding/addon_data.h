@@ -12,7 +12,8 @@
 namespace faltung::binding {
 
 struct AddonData {
-  Napi::FunctionReference error_class;  // lib/errors.ts FaltungError(message, code)
+  Napi::FunctionReference error_class;    // lib/errors.ts FaltungError(message, code)
+  Napi::FunctionReference network_class;  // the Network wrapper's constructor (network.cc)
 };
 
 // Builds a FaltungError (or a plain Error before lib/native.ts registered the class).

@@ -71,6 +71,21 @@ int32_t* Args::i32(size_t index, const char* name, int64_t expected_length) {
   return array.Data();
 }
 
+double* Args::f64(size_t index, const char* name, int64_t expected_length) {
+  Napi::Value value = at(index);
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    type_error(name, "a Float64Array", value);
+  }
+  Napi::Float64Array array = value.As<Napi::Float64Array>();
+  const int64_t length = static_cast<int64_t>(array.ElementLength());
+  if (expected_length >= 0 && length != expected_length) {
+    range_error(name, "a Float64Array of length " + std::to_string(expected_length),
+                "length " + std::to_string(length));
+  }
+  used_.push_back(array);
+  return array.Data();
+}
+
 int64_t Args::integer(size_t index, const char* name, int64_t min, int64_t max) {
   Napi::Value value = at(index);
   if (!value.IsNumber()) type_error(name, "an integer", value);

@@ -29,6 +29,10 @@ class Args {
   float* f32(size_t index, const char* name, int64_t expected_length);
   // Like f32, but null or undefined gives nullptr (an optional input or an unwanted output).
   float* f32_or_null(size_t index, const char* name, int64_t expected_length);
+  // A Float64Array of exactly `expected_length` elements (small result arrays).
+  double* f64(size_t index, const char* name, int64_t expected_length);
+  // Keeps `object` referenced while an async job runs (e.g. the wrapper the job works on).
+  void keep(const Napi::Object& object) { used_.push_back(object); }
   // Length of the Float32Array at `index` (also type-checks it).
   int64_t f32_length(size_t index, const char* name);
   // An Int32Array of exactly `expected_length` elements.

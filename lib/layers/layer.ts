@@ -1,0 +1,148 @@
+// The layer base class: Keras-shaped (name, build(inputShape), computeOutputShape, getConfig,
+// weights in Keras order) plus one thing Keras does not have: `toNative`, the list of native ops
+// the layer compiles to for the whole-network training step. Layers never run kernels themselves.
+import { InitializerName, initialize } from '../initializers';
+import { checkBoolean, checkShape, invalidRange, invalidType } from '../validate';
+
+/** Shape of one example (no batch axis). */
+export type Shape = number[];
+
+export interface LayerArgs {
+  /** Unique name; default: the snake_case class name plus a counter (conv2d, conv2d_1, ...). */
+  name?: string;
+  /** Shape of one example, for the first layer of a model. */
+  inputShape?: number[];
+  /** [batch, ...inputShape]; the batch entry is ignored (any batch size works). */
+  batchInputShape?: (number | null)[];
+  /** Whether the optimizer updates this layer's weights (default true). */
+  trainable?: boolean;
+}
+
+/** A weight tensor owned by a layer. `data` is handed to the native network, never replaced. */
+export class LayerVariable {
+  constructor(
+    readonly name: string,
+    readonly shape: readonly number[],
+    readonly data: Float32Array,
+    readonly trainable: boolean,
+  ) {}
+
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+/** One native op of the network spec (see native/binding/network.cc for the fields). */
+export type NativeOpSpec = Record<string, unknown> & { kind: string };
+
+const nameCounters = new Map<string, number>();
+
+function uniqueName(prefix: string): string {
+  const count = nameCounters.get(prefix) ?? 0;
+  nameCounters.set(prefix, count + 1);
+  return count === 0 ? prefix : `${prefix}_${count}`;
+}
+
+/** Common option keys every layer accepts. */
+export const BASE_ARG_KEYS = ['name', 'inputShape', 'batchInputShape', 'trainable'] as const;
+
+/** Rejects option keys a layer does not know (a typo would otherwise be silently ignored). */
+export function checkArgKeys(className: string, args: object, allowed: readonly string[]): void {
+  if (args === null || typeof args !== 'object') throw invalidType(`${className} args`, 'an object', args);
+  for (const key of Object.keys(args)) {
+    if (!allowed.includes(key) && !(BASE_ARG_KEYS as readonly string[]).includes(key)) {
+      throw invalidRange(`${className} args`, `only the options ${[...BASE_ARG_KEYS, ...allowed].join(', ')}`, `unknown option '${key}'`);
+    }
+  }
+}
+
+export abstract class Layer {
+  readonly name: string;
+  trainable: boolean;
+  /** Shape of one input example, known once built. */
+  inputShape: Shape | null = null;
+  /** Shape of one output example, known once built. */
+  outputShape: Shape | null = null;
+  /** Declared input shape from the args (first layer only). */
+  readonly declaredInputShape: Shape | null;
+  protected readonly variables: LayerVariable[] = [];
+
+  constructor(args: LayerArgs, prefix: string) {
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name.length === 0)) {
+      throw invalidType('name', 'a non-empty string', args.name);
+    }
+    this.name = args.name ?? uniqueName(prefix);
+    this.trainable = args.trainable === undefined ? true : checkBoolean('trainable', args.trainable);
+    if (args.inputShape !== undefined) {
+      this.declaredInputShape = checkShape('inputShape', args.inputShape);
+    } else if (args.batchInputShape !== undefined) {
+      if (!Array.isArray(args.batchInputShape) || args.batchInputShape.length < 2) {
+        throw invalidType('batchInputShape', '[batch, ...inputShape]', args.batchInputShape);
+      }
+      this.declaredInputShape = checkShape('batchInputShape', args.batchInputShape.slice(1));
+    } else {
+      this.declaredInputShape = null;
+    }
+  }
+
+  /** Keras' class name ("Conv2D"), used in summaries and saved topologies. */
+  abstract getClassName(): string;
+
+  /** Output shape of one example for an input of `inputShape` (throws RangeError if it cannot take it). */
+  abstract computeOutputShape(inputShape: readonly number[]): Shape;
+
+  /** Constructor options that recreate this layer (Keras' get_config, in this library's names). */
+  abstract getConfig(): Record<string, unknown>;
+
+  /** The native ops this layer runs as, for an input of `inputShape` (built). */
+  abstract toNative(): NativeOpSpec[];
+
+  /** Creates the weights for `inputShape`; layers with weights override `createWeights`. */
+  build(inputShape: readonly number[]): void {
+    const shape = [...inputShape];
+    this.outputShape = this.computeOutputShape(shape);
+    this.inputShape = shape;
+    if (this.variables.length === 0) this.createWeights(shape);
+  }
+
+  get built(): boolean {
+    return this.outputShape !== null;
+  }
+
+  protected createWeights(_inputShape: Shape): void {}
+
+  protected addWeight(name: string, shape: number[], initializer: InitializerName, trainable = true): LayerVariable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1) {
+      throw invalidRange(`${this.name}.${name}`, 'a weight of at most 2^31 - 1 values', `shape [${shape.join(', ')}] (${size} values)`);
+    }
+    const variable = new LayerVariable(`${this.name}/${name}`, shape, new Float32Array(size), trainable);
+    initialize(variable.data, shape, initializer);
+    this.variables.push(variable);
+    return variable;
+  }
+
+  /** Weights in Keras order (kernel, bias; gamma, beta, moving mean, moving variance). */
+  get weights(): LayerVariable[] {
+    return [...this.variables];
+  }
+
+  get trainableWeights(): LayerVariable[] {
+    return this.trainable ? this.variables.filter((v) => v.trainable) : [];
+  }
+
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.trainable ? this.variables.filter((v) => !v.trainable) : [...this.variables];
+  }
+
+  countParams(): number {
+    return this.variables.reduce((sum, v) => sum + v.size, 0);
+  }
+
+  protected requireBuilt(): { inputShape: Shape; outputShape: Shape } {
+    if (this.inputShape === null || this.outputShape === null) {
+      throw new Error(`Layer ${this.name} is not built yet: add it to a model with a known input shape`);
+    }
+    return { inputShape: this.inputShape, outputShape: this.outputShape };
+  }
+}

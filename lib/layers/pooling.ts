@@ -1,0 +1,111 @@
+// MaxPooling1D/2D/3D and AveragePooling1D/2D/3D: one class over the native N-d pooling op.
+// Defaults as Keras: poolSize 2, strides = poolSize, padding 'valid'.
+import { checkIntTuple, checkOneOf, invalidRange } from '../validate';
+import { PaddingMode, WindowGeometry, outputExtents, packGeometry } from './geometry';
+import { Layer, LayerArgs, NativeOpSpec, Shape, checkArgKeys } from './layer';
+
+export interface PoolingLayerArgs extends LayerArgs {
+  /** Window size per spatial dim (default 2). */
+  poolSize?: number | number[];
+  /** Step of the window (default: poolSize). */
+  strides?: number | number[] | null;
+  /** 'valid' (default) or 'same' (padded cells never win the max and are not counted in the mean). */
+  padding?: PaddingMode;
+}
+
+export type PoolingKind = 'max' | 'avg';
+
+export class Pooling extends Layer {
+  readonly rank: 1 | 2 | 3;
+  readonly kind: PoolingKind;
+  readonly poolSize: number[];
+  readonly strides: number[];
+  readonly padding: PaddingMode;
+
+  constructor(kind: PoolingKind, rank: 1 | 2 | 3, args: PoolingLayerArgs = {}) {
+    const className = `${kind === 'max' ? 'Max' : 'Average'}Pooling${rank}D`;
+    checkArgKeys(className, args, ['poolSize', 'strides', 'padding']);
+    super(args, `${kind === 'max' ? 'max' : 'average'}_pooling${rank}d`);
+    this.kind = kind;
+    this.rank = rank;
+    this.poolSize = checkIntTuple('poolSize', args.poolSize ?? 2, rank, 1);
+    this.strides = args.strides === undefined || args.strides === null ? [...this.poolSize] : checkIntTuple('strides', args.strides, rank, 1);
+    this.padding = checkOneOf('padding', args.padding ?? 'valid', ['valid', 'same'] as const);
+  }
+
+  getClassName(): string {
+    return `${this.kind === 'max' ? 'Max' : 'Average'}Pooling${this.rank}D`;
+  }
+
+  private geometry(inputShape: readonly number[]): WindowGeometry {
+    const channels = inputShape[this.rank];
+    return {
+      input: inputShape.slice(0, this.rank),
+      channels,
+      outChannels: channels,
+      kernel: this.poolSize,
+      strides: this.strides,
+      dilations: new Array<number>(this.rank).fill(1),
+      padding: this.padding,
+    };
+  }
+
+  computeOutputShape(inputShape: readonly number[]): Shape {
+    if (inputShape.length !== this.rank + 1) {
+      throw invalidRange(`${this.name} input shape`, `rank ${this.rank + 1} ([...${this.rank} spatial dims, channels])`, `[${inputShape.join(', ')}]`);
+    }
+    return [...outputExtents(this.geometry(inputShape), this.name), inputShape[this.rank]];
+  }
+
+  toNative(): NativeOpSpec[] {
+    const { inputShape } = this.requireBuilt();
+    return [{ kind: 'pool', pool: this.kind, geometry: packGeometry(this.geometry(inputShape)) }];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      name: this.name,
+      trainable: this.trainable,
+      poolSize: this.poolSize,
+      strides: this.strides,
+      padding: this.padding,
+      ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}),
+    };
+  }
+}
+
+/** GlobalAveragePooling1D/2D/3D and GlobalMaxPooling1D/2D/3D: one value per channel. */
+export class GlobalPooling extends Layer {
+  readonly rank: 1 | 2 | 3;
+  readonly kind: PoolingKind;
+
+  constructor(kind: PoolingKind, rank: 1 | 2 | 3, args: LayerArgs = {}) {
+    const className = `Global${kind === 'max' ? 'Max' : 'Average'}Pooling${rank}D`;
+    checkArgKeys(className, args, []);
+    super(args, `global_${kind === 'max' ? 'max' : 'average'}_pooling${rank}d`);
+    this.kind = kind;
+    this.rank = rank;
+  }
+
+  getClassName(): string {
+    return `Global${this.kind === 'max' ? 'Max' : 'Average'}Pooling${this.rank}D`;
+  }
+
+  computeOutputShape(inputShape: readonly number[]): Shape {
+    if (inputShape.length !== this.rank + 1) {
+      throw invalidRange(`${this.name} input shape`, `rank ${this.rank + 1} ([...${this.rank} spatial dims, channels])`, `[${inputShape.join(', ')}]`);
+    }
+    return [inputShape[this.rank]];
+  }
+
+  toNative(): NativeOpSpec[] {
+    const { inputShape } = this.requireBuilt();
+    const channels = inputShape[this.rank];
+    const positions = inputShape.slice(0, this.rank).reduce((a, b) => a * b, 1);
+    return [{ kind: 'globalPool', pool: this.kind, positions, channels }];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, trainable: this.trainable, ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}) };
+  }
+}

@@ -1,0 +1,60 @@
+// Convolution op: forward with the fused bias + relu epilogue; backward masks dy by relu' (from the
+// saved output) and then runs the three conv backward kernels.
+#include "conv_op.h"
+
+#include "../kernels/activation.h"
+#include "../kernels/conv.h"
+
+namespace faltung::network {
+
+ConvOp::ConvOp(const ConvGeometry& geometry, float* kernel, float* bias, bool relu)
+    : LayerOp(geometry.in_pixels() * geometry.in_channels, geometry.out_pixels() * geometry.out_channels),
+      geometry_(geometry),
+      relu_(relu) {
+  Parameter kernel_parameter;
+  kernel_parameter.value = kernel;
+  kernel_parameter.count = geometry.columns() * geometry.out_channels;
+  parameters_.push_back(std::move(kernel_parameter));
+  if (bias != nullptr) {
+    Parameter bias_parameter;
+    bias_parameter.value = bias;
+    bias_parameter.count = geometry.out_channels;
+    parameters_.push_back(std::move(bias_parameter));
+  }
+}
+
+ConvGeometry ConvOp::geometry_for(int64_t batch) const {
+  ConvGeometry geometry = geometry_;
+  geometry.batch = batch;
+  return geometry;
+}
+
+Status ConvOp::forward(const StepContext& context, const float* x, float* y) {
+  const float* bias = parameters_.size() > 1 ? parameters_[1].value : nullptr;
+  return conv_forward_f32(y, x, parameters_[0].value, bias, geometry_for(context.batch), relu_);
+}
+
+Status ConvOp::backward(const StepContext& context, const float* x, const float* y, const float* dy,
+                        float* dx) {
+  const ConvGeometry geometry = geometry_for(context.batch);
+  const int64_t rows = geometry.rows();
+  const int64_t count = rows * geometry.out_channels;
+  if (relu_) {
+    float* masked = grow(masked_dy_, count);
+    Status status = activation_backward_f32(Activation::relu, 0.0f, masked, dy, y, count);
+    if (status != Status::ok) return status;
+    dy = masked;
+  }
+  Parameter& kernel = parameters_[0];
+  Status status = conv_backward_filter_f32(grow(kernel.gradient, kernel.count), x, dy, geometry);
+  if (status != Status::ok) return status;
+  if (parameters_.size() > 1) {
+    Parameter& bias = parameters_[1];
+    status = conv_backward_bias_f32(grow(bias.gradient, bias.count), dy, rows, geometry.out_channels);
+    if (status != Status::ok) return status;
+  }
+  if (dx != nullptr) status = conv_backward_input_f32(dx, dy, kernel.value, geometry);
+  return status;
+}
+
+}  // namespace faltung::network

@@ -1,0 +1,195 @@
+// The training step and inference loops over the layer ops. Ops write into buffers owned here;
+// the input batch is read where it lies (no copy).
+#include "network.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "activation_op.h"
+
+namespace faltung::network {
+namespace {
+
+// Is the last op one the loss head can fuse (softmax + categorical, sigmoid + binary)?
+bool fusable(const LayerOp* last, LossKind loss) {
+  if (last == nullptr) return false;
+  if (loss == LossKind::categorical_crossentropy || loss == LossKind::sparse_categorical_crossentropy) {
+    return dynamic_cast<const SoftmaxOp*>(last) != nullptr;
+  }
+  if (loss == LossKind::binary_crossentropy) {
+    const auto* activation = dynamic_cast<const ActivationOp*>(last);
+    return activation != nullptr && activation->kind() == Activation::sigmoid;
+  }
+  return false;
+}
+
+}  // namespace
+
+Network::Network(std::vector<std::unique_ptr<LayerOp>> ops, int64_t input_size, LossKind loss, int64_t classes,
+                 OptimizerConfig optimizer)
+    : ops_(std::move(ops)),
+      input_size_(input_size),
+      head_(loss, classes, fusable(ops_.empty() ? nullptr : ops_.back().get(), loss)),
+      head_ops_(head_.from_logits() ? ops_.size() - 1 : ops_.size()),
+      optimizer_(optimizer),
+      outputs_(ops_.size()) {}
+
+std::vector<Parameter*> Network::parameters() {
+  std::vector<Parameter*> all;
+  for (auto& op : ops_) {
+    for (Parameter& parameter : op->parameters()) all.push_back(&parameter);
+  }
+  return all;
+}
+
+std::vector<int64_t> Network::op_output_sizes() const {
+  std::vector<int64_t> sizes;
+  for (const auto& op : ops_) sizes.push_back(op->output_size());
+  return sizes;
+}
+
+void Network::reserve(int64_t batch) {
+  int64_t largest = input_size_;
+  for (size_t index = 0; index < ops_.size(); ++index) {
+    grow(outputs_[index], batch * ops_[index]->output_size());
+    largest = std::max(largest, ops_[index]->output_size());
+  }
+  grow(gradient_a_, batch * largest);
+  grow(gradient_b_, batch * largest);
+}
+
+const float* Network::activation(size_t index, const float* x) const {
+  return index == 0 ? x : outputs_[index - 1].data();
+}
+
+Status Network::forward(const StepContext& context, const float* x, size_t op_count, float* final_out) {
+  for (size_t index = 0; index < op_count; ++index) {
+    float* out = (final_out != nullptr && index + 1 == op_count) ? final_out : outputs_[index].data();
+    Status status = ops_[index]->forward(context, activation(index, x), out);
+    if (status != Status::ok) return status;
+  }
+  return Status::ok;
+}
+
+Status Network::backward(const StepContext& context, const float* x, size_t op_count, float* gradient) {
+  float* dy = gradient;
+  float* spare = dy == gradient_a_.data() ? gradient_b_.data() : gradient_a_.data();
+  for (size_t index = op_count; index-- > 0;) {
+    // The first layer's input gradient has no consumer: skipping it saves a whole col2im pass.
+    float* dx = index == 0 ? nullptr : spare;
+    Status status = ops_[index]->backward(context, activation(index, x), outputs_[index].data(), dy, dx);
+    if (status != Status::ok) return status;
+    std::swap(dy, spare);
+  }
+  return Status::ok;
+}
+
+Status Network::compute_gradients(const float* x, const float* labels, int64_t batch, bool training,
+                                  uint64_t seed, LossResult* result) {
+  reserve(batch);
+  StepContext context{batch, training, seed};
+  Status status = forward(context, x, head_ops_, nullptr);
+  if (status != Status::ok) return status;
+  const float* head_input = activation(head_ops_, x);
+  const int64_t head_size = head_ops_ == 0 ? input_size_ : ops_[head_ops_ - 1]->output_size();
+  status = head_.evaluate(head_input, labels, batch, head_size, gradient_a_.data(), result);
+  if (status != Status::ok) return status;
+  return backward(context, x, head_ops_, gradient_a_.data());
+}
+
+Status Network::train_step(const float* x, const float* labels, int64_t batch, float learning_rate,
+                           uint64_t seed, LossResult* result) {
+  Status status = compute_gradients(x, labels, batch, true, seed, result);
+  if (status != Status::ok) return status;
+  ++steps_;
+  apply_optimizer(learning_rate);
+  return Status::ok;
+}
+
+void Network::apply_optimizer(float learning_rate) {
+  const OptimizerConfig& config = optimizer_;
+  for (Parameter* parameter : parameters()) {
+    if (!parameter->trainable || parameter->gradient.empty()) continue;
+    const int64_t count = parameter->count;
+    float* value = parameter->value;
+    const float* gradient = parameter->gradient.data();
+    switch (config.kind) {
+      case OptimizerKind::sgd:
+        if (config.momentum == 0.0f) {
+          sgd_update_f32(value, gradient, count, learning_rate, config.clip);
+        } else {
+          momentum_update_f32(value, grow(parameter->slot_a, count), gradient, count, learning_rate,
+                              config.momentum, config.nesterov, config.clip);
+        }
+        break;
+      case OptimizerKind::adam:
+        adam_update_f32(value, grow(parameter->slot_a, count), grow(parameter->slot_b, count),
+                        config.amsgrad ? grow(parameter->slot_c, count) : nullptr, gradient, count, learning_rate,
+                        config.beta1, config.beta2, config.epsilon, steps_, config.weight_decay, config.clip);
+        break;
+      case OptimizerKind::rmsprop:
+        rmsprop_update_f32(value, grow(parameter->slot_a, count),
+                           config.momentum > 0.0f ? grow(parameter->slot_c, count) : nullptr,
+                           config.centered ? grow(parameter->slot_b, count) : nullptr, gradient, count,
+                           learning_rate, config.rho, config.momentum, config.epsilon, config.clip);
+        break;
+    }
+  }
+}
+
+Status Network::evaluate(const float* x, const float* labels, int64_t count, int64_t batch_size,
+                         LossResult* result) {
+  *result = LossResult{};
+  const int64_t chunk = std::max<int64_t>(1, std::min(batch_size, count));
+  reserve(chunk);
+  const int64_t head_size = head_ops_ == 0 ? input_size_ : ops_[head_ops_ - 1]->output_size();
+  const int64_t labels_per_example = label_size();
+  for (int64_t begin = 0; begin < count; begin += chunk) {
+    const int64_t batch = std::min(chunk, count - begin);
+    StepContext context{batch, false, 0};
+    const float* x_batch = x + begin * input_size_;
+    Status status = forward(context, x_batch, head_ops_, nullptr);
+    if (status != Status::ok) return status;
+    LossResult part;
+    status = head_.evaluate(activation(head_ops_, x_batch), labels + begin * labels_per_example, batch, head_size,
+                            gradient_a_.data(), &part);
+    if (status != Status::ok) return status;
+    result->loss += part.loss * static_cast<double>(batch);
+    result->correct += part.correct;
+    result->rows += part.rows;
+  }
+  if (count > 0) result->loss /= static_cast<double>(count);
+  return Status::ok;
+}
+
+Status Network::predict(float* out, const float* x, int64_t count, int64_t batch_size) {
+  const int64_t chunk = std::max<int64_t>(1, std::min(batch_size, count));
+  reserve(chunk);
+  for (int64_t begin = 0; begin < count; begin += chunk) {
+    const int64_t batch = std::min(chunk, count - begin);
+    StepContext context{batch, false, 0};
+    float* out_batch = out + begin * output_size();
+    const float* x_batch = x + begin * input_size_;
+    if (ops_.empty()) {
+      std::memcpy(out_batch, x_batch, sizeof(float) * static_cast<size_t>(batch * input_size_));
+      continue;
+    }
+    Status status = forward(context, x_batch, ops_.size(), out_batch);
+    if (status != Status::ok) return status;
+  }
+  return Status::ok;
+}
+
+Status Network::activations(const std::vector<float*>& outputs, const float* x, int64_t count) {
+  reserve(count);
+  StepContext context{count, false, 0};
+  Status status = forward(context, x, ops_.size(), nullptr);
+  if (status != Status::ok) return status;
+  for (size_t index = 0; index < ops_.size() && index < outputs.size(); ++index) {
+    std::memcpy(outputs[index], outputs_[index].data(),
+                sizeof(float) * static_cast<size_t>(count * ops_[index]->output_size()));
+  }
+  return Status::ok;
+}
+
+}  // namespace faltung::network
