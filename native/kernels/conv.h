@@ -1,0 +1,43 @@
+// Convolution over 1-3 spatial dims, channels-last, forward and backward, as im2col + SGEMM on
+// L2-sized chunks of output rows. Deliberately no direct or Winograd paths and no activation
+// other than a fused relu: other activations are applied by the caller.
+//
+// Dimension key (see im2col.h): N, D H W, C in; KD KH KW, OC kernel; OD OH OW out;
+// P = N*OD*OH*OW output pixels (rows), K = KD*KH*KW*C columns.
+// Layouts: x (N,D,H,W,C), filter (KD,KH,KW,C,OC) = (K, OC) row-major (Keras), y (N,OD,OH,OW,OC).
+// The geometry must be resolved (resolve_geometry); kernels re-check it and return
+// invalid_argument if it is not.
+#pragma once
+
+#include <cstdint>
+
+#include "im2col.h"
+#include "status.h"
+
+namespace faltung {
+
+// x (N,D,H,W,C), filter (K,OC), bias (OC) or nullptr -> y (N,OD,OH,OW,OC) = relu?(cols * filter + bias).
+Status conv_forward_f32(float* y, const float* x, const float* filter, const float* bias,
+                        const ConvGeometry& geometry, bool relu);
+
+// dy (N,OD,OH,OW,OC), filter (K,OC) -> dx (N,D,H,W,C) = col2im(dy * filter^T). Overwrites dx.
+Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
+                               const ConvGeometry& geometry);
+
+// x (N,D,H,W,C), dy (N,OD,OH,OW,OC) -> dfilter (K,OC) = sum over chunks of cols^T * dy.
+// Chunks are summed in a fixed order, so the result does not depend on the thread count.
+Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
+                                const ConvGeometry& geometry);
+
+// dy (rows, channels) -> dbias (channels) = column sums of dy, in a fixed order.
+Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64_t channels);
+
+// Direct loops with float64 sums, one output at a time: the documentation and the test oracle.
+void conv_forward_f32_reference(float* y, const float* x, const float* filter, const float* bias,
+                                const ConvGeometry& geometry, bool relu);
+void conv_backward_input_f32_reference(float* dx, const float* dy, const float* filter,
+                                       const ConvGeometry& geometry);
+void conv_backward_filter_f32_reference(float* dfilter, const float* x, const float* dy,
+                                        const ConvGeometry& geometry);
+
+}  // namespace faltung

@@ -1,0 +1,403 @@
+// Pooling kernels: per output pixel, loops over the window's real cells with the channel run
+// (contiguous in channels-last) as the inner, vectorized loop. Backward passes scatter into dx
+// from units of (image, channel block) that never share a dx value, so they run in parallel
+// without atomics and give the same result for any thread count. Deliberately portable C++: the
+// work is memory-bound and the channel loops vectorize as written.
+#include "pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "../runtime/scratch.h"
+#include "../runtime/thread_pool.h"
+
+namespace faltung {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The real cells of one window along one dimension: [begin, end).
+struct Span {
+  int64_t begin, end;
+};
+
+inline Span window_span(const ConvGeometry& g, int dim, int64_t out_index) {
+  const int64_t start = out_index * g.stride[dim] - g.pad_before[dim];
+  return {std::max<int64_t>(start, 0), std::min(start + g.kernel[dim], g.in[dim])};
+}
+
+// Runs body over [0, count) in chunks of `grain`, on the pool when the work (about one unit per
+// element touched) is worth waking threads for.
+void run_chunks(double work, int64_t count, int64_t grain,
+                FunctionRef<void(int64_t begin, int64_t end)> body) {
+  if (count <= 0) return;
+  if (threads_for_work(work) <= 1) {
+    body(0, count);
+  } else {
+    parallel_for(count, grain, body);
+  }
+}
+
+// Channels per backward unit: whole images when there are enough of them for the threads,
+// otherwise channel blocks (multiples of 16) so that small batches still spread out.
+int64_t channel_block(int64_t batch, int64_t channels, double work) {
+  const int threads = threads_for_work(work);
+  if (threads <= 1 || batch >= 2 * threads) return channels;
+  const int64_t blocks_per_image = ceil_div(2 * threads, std::max<int64_t>(batch, 1));
+  const int64_t block = ceil_div(ceil_div(channels, blocks_per_image), 16) * 16;
+  return std::min(channels, block);
+}
+
+inline void max_into(float* out, const float* values, int64_t count) {
+  for (int64_t c = 0; c < count; ++c) out[c] = values[c] > out[c] ? values[c] : out[c];
+}
+
+inline void add_into(float* out, const float* values, int64_t count) {
+  for (int64_t c = 0; c < count; ++c) out[c] += values[c];
+}
+
+inline void scale(float* out, float factor, int64_t count) {
+  for (int64_t c = 0; c < count; ++c) out[c] *= factor;
+}
+
+// Tracks the first maximum per channel: best values and the x offsets they came from.
+inline void argmax_into(float* best, int64_t* where, const float* values, int64_t offset,
+                        int64_t count) {
+  for (int64_t c = 0; c < count; ++c) {
+    if (values[c] > best[c]) {
+      best[c] = values[c];
+      where[c] = offset + c;
+    }
+  }
+}
+
+inline void argmax_start(float* best, int64_t* where, const float* values, int64_t offset,
+                         int64_t count) {
+  for (int64_t c = 0; c < count; ++c) {
+    best[c] = values[c];
+    where[c] = offset + c;
+  }
+}
+
+// Calls cell(x offset of the cell's channel 0) for every real cell of output pixel (od, oh, ow)
+// of image n, in kd, kh, kw order.
+template <typename Cell>
+inline void for_each_cell(const ConvGeometry& g, int64_t n, int64_t od, int64_t oh, int64_t ow,
+                          Cell cell) {
+  const Span d = window_span(g, 0, od), h = window_span(g, 1, oh), w = window_span(g, 2, ow);
+  const int64_t C = g.in_channels;
+  for (int64_t id = d.begin; id < d.end; ++id) {
+    for (int64_t ih = h.begin; ih < h.end; ++ih) {
+      const int64_t line = ((n * g.in[0] + id) * g.in[1] + ih) * g.in[2];
+      for (int64_t iw = w.begin; iw < w.end; ++iw) cell((line + iw) * C);
+    }
+  }
+}
+
+inline int64_t cell_count(const ConvGeometry& g, int64_t od, int64_t oh, int64_t ow) {
+  const Span d = window_span(g, 0, od), h = window_span(g, 1, oh), w = window_span(g, 2, ow);
+  return (d.end - d.begin) * (h.end - h.begin) * (w.end - w.begin);
+}
+
+enum class Kind { max, average };
+
+// Forward over output rows (n, od, oh): each row's pixels are independent.
+Status pool_forward(Kind kind, float* y, const float* x, const ConvGeometry& g) {
+  if (check_pool_geometry(g) != Status::ok) return Status::invalid_argument;
+  const int64_t C = g.in_channels, OD = g.out[0], OH = g.out[1], OW = g.out[2];
+  const int64_t out_rows = g.batch * OD * OH;
+  const double work = static_cast<double>(g.rows()) * C * g.window();
+  run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)),
+             [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t oh = row % OH, od = (row / OH) % OD, n = row / (OH * OD);
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float* out = y + (row * OW + ow) * C;
+        bool first = true;
+        for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
+          if (first) {
+            std::memcpy(out, x + offset, static_cast<size_t>(C) * sizeof(float));
+            first = false;
+          } else if (kind == Kind::max) {
+            max_into(out, x + offset, C);
+          } else {
+            add_into(out, x + offset, C);
+          }
+        });
+        if (kind == Kind::average) {
+          scale(out, 1.0f / static_cast<float>(cell_count(g, od, oh, ow)), C);
+        }
+      }
+    }
+  });
+  return Status::ok;
+}
+
+// Backward over units (image n, channel block): zero the unit's dx, then scatter every output
+// pixel's gradient into it in output order.
+Status pool_backward(Kind kind, float* dx, const float* dy, const float* x, const ConvGeometry& g) {
+  if (check_pool_geometry(g) != Status::ok) return Status::invalid_argument;
+  const int64_t N = g.batch, C = g.in_channels, S = g.in_pixels(), OP = g.out_pixels();
+  const double work = static_cast<double>(g.rows()) * C * g.window();
+  const int64_t block = channel_block(N, C, work);
+  const int64_t blocks = ceil_div(C, block);
+  // Relaxed: parallel_run's completion orders the stores before the read below.
+  std::atomic<bool> failed{false};
+  run_chunks(work, N * blocks, 1, [&](int64_t begin, int64_t end) {
+    // Scratch for max: per channel of the block, the best value and where it came from.
+    float* scratch = nullptr;
+    if (kind == Kind::max) {
+      scratch = thread_scratch(ScratchSlot::general, static_cast<size_t>(3 * block));
+      if (scratch == nullptr) {
+        failed.store(true, std::memory_order_relaxed);
+        return;
+      }
+    }
+    int64_t* where = reinterpret_cast<int64_t*>(scratch);  // 2 * block floats, 8-byte aligned
+    float* best = scratch + 2 * block;
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
+      const int64_t width = std::min(block, C - c0);
+      float* image = dx + n * S * C;
+      if (width == C) {
+        std::memset(image, 0, static_cast<size_t>(S * C) * sizeof(float));
+      } else {
+        for (int64_t s = 0; s < S; ++s) {
+          std::memset(image + s * C + c0, 0, static_cast<size_t>(width) * sizeof(float));
+        }
+      }
+      for (int64_t pixel = 0; pixel < OP; ++pixel) {
+        const int64_t ow = pixel % g.out[2], oh = (pixel / g.out[2]) % g.out[1];
+        const int64_t od = pixel / (g.out[2] * g.out[1]);
+        const float* grad = dy + (n * OP + pixel) * C + c0;
+        if (kind == Kind::max) {
+          bool first = true;
+          for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
+            if (first) {
+              argmax_start(best, where, x + offset + c0, offset + c0, width);
+              first = false;
+            } else {
+              argmax_into(best, where, x + offset + c0, offset + c0, width);
+            }
+          });
+          for (int64_t c = 0; c < width; ++c) dx[where[c]] += grad[c];
+        } else {
+          const float inverse = 1.0f / static_cast<float>(cell_count(g, od, oh, ow));
+          for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
+            float* target = dx + offset + c0;
+            for (int64_t c = 0; c < width; ++c) target[c] += grad[c] * inverse;
+          });
+        }
+      }
+    }
+  });
+  return failed.load(std::memory_order_relaxed) ? Status::out_of_memory : Status::ok;
+}
+
+Status check_global(int64_t batch, int64_t positions, int64_t channels) {
+  return batch < 0 || positions < 1 || channels < 1 ? Status::invalid_argument : Status::ok;
+}
+
+}  // namespace
+
+Status check_pool_geometry(const ConvGeometry& g) {
+  if (check_geometry(g) != Status::ok || g.in_channels != g.out_channels) {
+    return Status::invalid_argument;
+  }
+  for (int dim = 0; dim < 3; ++dim) {
+    if (g.dilation[dim] != 1 || g.pad_before[dim] >= g.kernel[dim] ||
+        g.pad_after[dim] >= g.kernel[dim]) {
+      return Status::invalid_argument;
+    }
+  }
+  return Status::ok;
+}
+
+Status max_pool_forward_f32(float* y, const float* x, const ConvGeometry& g) {
+  return pool_forward(Kind::max, y, x, g);
+}
+
+Status max_pool_backward_f32(float* dx, const float* dy, const float* x, const ConvGeometry& g) {
+  return pool_backward(Kind::max, dx, dy, x, g);
+}
+
+Status avg_pool_forward_f32(float* y, const float* x, const ConvGeometry& g) {
+  return pool_forward(Kind::average, y, x, g);
+}
+
+Status avg_pool_backward_f32(float* dx, const float* dy, const ConvGeometry& g) {
+  return pool_backward(Kind::average, dx, dy, nullptr, g);
+}
+
+Status global_avg_pool_forward_f32(float* y, const float* x, int64_t batch, int64_t positions,
+                                   int64_t channels) {
+  if (check_global(batch, positions, channels) != Status::ok) return Status::invalid_argument;
+  const int64_t C = channels, S = positions;
+  const double work = static_cast<double>(batch) * S * C;
+  const int64_t block = channel_block(batch, C, work), blocks = ceil_div(C, block);
+  std::atomic<bool> failed{false};
+  run_chunks(work, batch * blocks, 1, [&](int64_t begin, int64_t end) {
+    // Float64 sums: a mean over tens of thousands of positions stays exact to float precision.
+    double* sums = reinterpret_cast<double*>(
+        thread_scratch(ScratchSlot::general, static_cast<size_t>(2 * block)));
+    if (sums == nullptr) {
+      failed.store(true, std::memory_order_relaxed);
+      return;
+    }
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
+      const int64_t width = std::min(block, C - c0);
+      std::fill(sums, sums + width, 0.0);
+      for (int64_t s = 0; s < S; ++s) {
+        const float* values = x + (n * S + s) * C + c0;
+        for (int64_t c = 0; c < width; ++c) sums[c] += values[c];
+      }
+      for (int64_t c = 0; c < width; ++c) {
+        y[n * C + c0 + c] = static_cast<float>(sums[c] / static_cast<double>(S));
+      }
+    }
+  });
+  return failed.load(std::memory_order_relaxed) ? Status::out_of_memory : Status::ok;
+}
+
+Status global_avg_pool_backward_f32(float* dx, const float* dy, int64_t batch, int64_t positions,
+                                    int64_t channels) {
+  if (check_global(batch, positions, channels) != Status::ok) return Status::invalid_argument;
+  const int64_t C = channels, S = positions;
+  const float inverse = static_cast<float>(1.0 / static_cast<double>(S));
+  run_chunks(static_cast<double>(batch) * S * C, batch * S, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const float* grad = dy + (row / S) * C;
+      float* out = dx + row * C;
+      for (int64_t c = 0; c < C; ++c) out[c] = grad[c] * inverse;
+    }
+  });
+  return Status::ok;
+}
+
+Status global_max_pool_forward_f32(float* y, const float* x, int64_t batch, int64_t positions,
+                                   int64_t channels) {
+  if (check_global(batch, positions, channels) != Status::ok) return Status::invalid_argument;
+  const int64_t C = channels, S = positions;
+  const double work = static_cast<double>(batch) * S * C;
+  const int64_t block = channel_block(batch, C, work), blocks = ceil_div(C, block);
+  run_chunks(work, batch * blocks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
+      const int64_t width = std::min(block, C - c0);
+      float* out = y + n * C + c0;
+      std::memcpy(out, x + n * S * C + c0, static_cast<size_t>(width) * sizeof(float));
+      for (int64_t s = 1; s < S; ++s) max_into(out, x + (n * S + s) * C + c0, width);
+    }
+  });
+  return Status::ok;
+}
+
+Status global_max_pool_backward_f32(float* dx, const float* dy, const float* x, int64_t batch,
+                                    int64_t positions, int64_t channels) {
+  if (check_global(batch, positions, channels) != Status::ok) return Status::invalid_argument;
+  const int64_t C = channels, S = positions;
+  const double work = static_cast<double>(batch) * S * C;
+  const int64_t block = channel_block(batch, C, work), blocks = ceil_div(C, block);
+  std::atomic<bool> failed{false};
+  run_chunks(work, batch * blocks, 1, [&](int64_t begin, int64_t end) {
+    float* scratch = thread_scratch(ScratchSlot::general, static_cast<size_t>(3 * block));
+    if (scratch == nullptr) {
+      failed.store(true, std::memory_order_relaxed);
+      return;
+    }
+    int64_t* where = reinterpret_cast<int64_t*>(scratch);
+    float* best = scratch + 2 * block;
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
+      const int64_t width = std::min(block, C - c0);
+      argmax_start(best, where, x + n * S * C + c0, n * S * C + c0, width);
+      for (int64_t s = 1; s < S; ++s) {
+        const int64_t offset = (n * S + s) * C + c0;
+        argmax_into(best, where, x + offset, offset, width);
+      }
+      for (int64_t s = 0; s < S; ++s) {
+        std::memset(dx + (n * S + s) * C + c0, 0, static_cast<size_t>(width) * sizeof(float));
+      }
+      for (int64_t c = 0; c < width; ++c) dx[where[c]] = dy[n * C + c0 + c];
+    }
+  });
+  return failed.load(std::memory_order_relaxed) ? Status::out_of_memory : Status::ok;
+}
+
+// ---- references -------------------------------------------------------------------------------
+
+namespace {
+
+template <typename Body>
+void for_each_output(const ConvGeometry& g, Body body) {
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t od = 0; od < g.out[0]; ++od)
+      for (int64_t oh = 0; oh < g.out[1]; ++oh)
+        for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+          const int64_t pixel = ((n * g.out[0] + od) * g.out[1] + oh) * g.out[2] + ow;
+          for (int64_t c = 0; c < g.in_channels; ++c) body(n, od, oh, ow, pixel, c);
+        }
+}
+
+// x offsets of the real cells of one output pixel's window for channel c, in scan order.
+std::vector<int64_t> window_cells(const ConvGeometry& g, int64_t n, int64_t od, int64_t oh,
+                                  int64_t ow, int64_t c) {
+  std::vector<int64_t> cells;
+  for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+    for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+        const int64_t id = od * g.stride[0] - g.pad_before[0] + kd;
+        const int64_t ih = oh * g.stride[1] - g.pad_before[1] + kh;
+        const int64_t iw = ow * g.stride[2] - g.pad_before[2] + kw;
+        if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || iw < 0 || iw >= g.in[2]) continue;
+        cells.push_back((((n * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw) * g.in_channels + c);
+      }
+  return cells;
+}
+
+}  // namespace
+
+void max_pool_forward_f32_reference(float* y, const float* x, const ConvGeometry& g) {
+  for_each_output(g, [&](int64_t n, int64_t od, int64_t oh, int64_t ow, int64_t pixel, int64_t c) {
+    const std::vector<int64_t> cells = window_cells(g, n, od, oh, ow, c);
+    float best = x[cells[0]];
+    for (int64_t cell : cells) best = x[cell] > best ? x[cell] : best;
+    y[pixel * g.in_channels + c] = best;
+  });
+}
+
+void max_pool_backward_f32_reference(float* dx, const float* dy, const float* x,
+                                     const ConvGeometry& g) {
+  std::memset(dx, 0, static_cast<size_t>(g.batch * g.in_pixels() * g.in_channels) * sizeof(float));
+  for_each_output(g, [&](int64_t n, int64_t od, int64_t oh, int64_t ow, int64_t pixel, int64_t c) {
+    const std::vector<int64_t> cells = window_cells(g, n, od, oh, ow, c);
+    int64_t winner = cells[0];
+    for (int64_t cell : cells) winner = x[cell] > x[winner] ? cell : winner;
+    dx[winner] += dy[pixel * g.in_channels + c];
+  });
+}
+
+void avg_pool_forward_f32_reference(float* y, const float* x, const ConvGeometry& g) {
+  for_each_output(g, [&](int64_t n, int64_t od, int64_t oh, int64_t ow, int64_t pixel, int64_t c) {
+    const std::vector<int64_t> cells = window_cells(g, n, od, oh, ow, c);
+    double sum = 0.0;
+    for (int64_t cell : cells) sum += x[cell];
+    y[pixel * g.in_channels + c] = static_cast<float>(sum / static_cast<double>(cells.size()));
+  });
+}
+
+void avg_pool_backward_f32_reference(float* dx, const float* dy, const ConvGeometry& g) {
+  const int64_t size = g.batch * g.in_pixels() * g.in_channels;
+  std::vector<double> sums(static_cast<size_t>(size), 0.0);
+  for_each_output(g, [&](int64_t n, int64_t od, int64_t oh, int64_t ow, int64_t pixel, int64_t c) {
+    const std::vector<int64_t> cells = window_cells(g, n, od, oh, ow, c);
+    const double share = dy[pixel * g.in_channels + c] / static_cast<double>(cells.size());
+    for (int64_t cell : cells) sums[static_cast<size_t>(cell)] += share;
+  });
+  for (int64_t i = 0; i < size; ++i) dx[i] = static_cast<float>(sums[i]);
+}
+
+}  // namespace faltung
