@@ -2,3 +2,8 @@
 export { matMul, matMulAsync } from './matmul';
 export { dense, denseAsync, denseGrad } from './dense';
 export type { DenseGradients } from './dense';
+export * from './activation';
+export * from './loss';
+export * from './optimizer';
+export * from './batchnorm';
+export * from './dropout';

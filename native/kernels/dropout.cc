@@ -1,0 +1,82 @@
+// Dropout kernels: Philox blocks computed on the fly in fixed chunks (multiples of 4 elements, so
+// a block never straddles two chunks) over the thread pool. Plain scalar Philox: the 32x32->64
+// multiplies cost less than the memory traffic of the mask at the sizes dropout sees.
+#include "dropout.h"
+
+#include <cmath>
+
+#include "../runtime/thread_pool.h"
+
+namespace faltung {
+namespace {
+
+constexpr int64_t kChunk = int64_t{1} << 14;  // a multiple of 4
+
+constexpr uint32_t kMultiplier0 = 0xD2511F53u;
+constexpr uint32_t kMultiplier1 = 0xCD9E8D57u;
+constexpr uint32_t kWeyl0 = 0x9E3779B9u;  // golden ratio
+constexpr uint32_t kWeyl1 = 0xBB67AE85u;  // sqrt(3) - 1
+
+inline void philox_block(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1,
+                         uint32_t out[4]) {
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += kWeyl0;
+      k1 += kWeyl1;
+    }
+    const uint64_t product0 = static_cast<uint64_t>(kMultiplier0) * c0;
+    const uint64_t product1 = static_cast<uint64_t>(kMultiplier1) * c2;
+    const uint32_t next0 = static_cast<uint32_t>(product1 >> 32) ^ c1 ^ k0;
+    const uint32_t next2 = static_cast<uint32_t>(product0 >> 32) ^ c3 ^ k1;
+    c1 = static_cast<uint32_t>(product1);
+    c3 = static_cast<uint32_t>(product0);
+    c0 = next0;
+    c2 = next2;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+}
+
+}  // namespace
+
+void philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
+  philox_block(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
+}
+
+Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t count, float rate, uint64_t seed) {
+  if (count < 0 || !(rate >= 0.0f && rate < 1.0f)) return Status::invalid_argument;
+  if (count > 0 && (out == nullptr || mask == nullptr || x == nullptr)) return Status::invalid_argument;
+  // floor(rate * 2^32) < 2^32 because rate < 1 (and the product is exact in double).
+  const uint32_t threshold = static_cast<uint32_t>(std::floor(static_cast<double>(rate) * 4294967296.0));
+  const float scale = 1.0f / (1.0f - rate);
+  const uint32_t key0 = static_cast<uint32_t>(seed);
+  const uint32_t key1 = static_cast<uint32_t>(seed >> 32);
+  parallel_for(count, kChunk, [&](int64_t begin, int64_t end) {
+    uint32_t words[4];
+    for (int64_t block_start = begin; block_start < end; block_start += 4) {
+      const uint64_t block = static_cast<uint64_t>(block_start) / 4;
+      philox_block(static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32), 0u, 0u, key0, key1, words);
+      const int64_t valid = end - block_start < 4 ? end - block_start : 4;
+      for (int64_t lane = 0; lane < valid; ++lane) {
+        const int64_t i = block_start + lane;
+        const bool kept = words[lane] >= threshold;
+        mask[i] = kept ? scale : 0.0f;
+        out[i] = kept ? x[i] * scale : 0.0f;  // a dropped inf or NaN gives 0, as Keras' where()
+      }
+    }
+  });
+  return Status::ok;
+}
+
+Status dropout_backward_f32(float* dx, const float* dy, const float* mask, int64_t count) {
+  if (count < 0) return Status::invalid_argument;
+  if (count > 0 && (dx == nullptr || dy == nullptr || mask == nullptr)) return Status::invalid_argument;
+  parallel_for(count, kChunk, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) dx[i] = mask[i] != 0.0f ? dy[i] * mask[i] : 0.0f;
+  });
+  return Status::ok;
+}
+
+}  // namespace faltung
