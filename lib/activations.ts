@@ -18,7 +18,7 @@ export function checkActivation(name: string, value: unknown): ActivationName {
 }
 
 /** The native op (if any) that applies `activation` to `size` values per example. */
-export function activationSpec(activation: ActivationName, size: number, classes: number): Record<string, unknown>[] {
+export function activationSpec(activation: ActivationName, size: number, classes: number): (Record<string, unknown> & { kind: string })[] {
   switch (activation) {
     case 'linear':
       return [];

@@ -24,7 +24,7 @@ export class Activation extends Layer {
   toNative(): NativeOpSpec[] {
     const { outputShape } = this.requireBuilt();
     const size = outputShape.reduce((a, b) => a * b, 1);
-    return activationSpec(this.activation, size, outputShape[outputShape.length - 1] ?? 1) as NativeOpSpec[];
+    return activationSpec(this.activation, size, outputShape[outputShape.length - 1] ?? 1);
   }
 
   getConfig(): Record<string, unknown> {
