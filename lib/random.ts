@@ -167,26 +167,26 @@ function rotl(value: number, shift: number): number {
 }
 
 /** Seeded from the OS until setSeed is called, so unseeded runs differ as users expect. */
-const global = new Random(randomBytes(4).readUInt32LE(0));
+const globalGenerator = new Random(randomBytes(4).readUInt32LE(0));
 
 /** fg.setSeed(n): makes initialization, shuffling and dropout reproducible from here on. */
 export function setSeed(seed: number): void {
-  global.reseed(checkSeed('seed', seed));
+  globalGenerator.reseed(checkSeed('seed', seed));
 }
 
 /** The seed of the global generator: the last setSeed value, or the OS-drawn one. */
 export function getSeed(): number {
-  return global.seed;
+  return globalGenerator.seed;
 }
 
 /** The global generator. The same object for the life of the process: setSeed reseeds it in place. */
 export function globalRandom(): Random {
-  return global;
+  return globalGenerator;
 }
 
 /** A 32-bit child seed from the global generator (for native dropout and other private streams). */
 export function nextSeed(): number {
-  return global.nextSeed();
+  return globalGenerator.nextSeed();
 }
 
 /** Checks that `value` can serve as a random source (has int()), for functions that accept one. */
