@@ -20,6 +20,16 @@ function checkSeed(name: string, seed: unknown): number {
   return seed;
 }
 
+/** A generator's complete state, for checkpoints: restore it with setState to continue the sequence. */
+export interface RandomState {
+  /** xoshiro128** words s0..s3 as unsigned 32-bit integers (not all zero). */
+  readonly words: readonly [number, number, number, number];
+  /** The cached second normal() value, or null. */
+  readonly spare: number | null;
+  /** The seed the sequence started from (informational). */
+  readonly seed: number;
+}
+
 /**
  * A seeded generator. Same seed, same sequence: the integer stream is exact 32-bit arithmetic
  * (Math.imul, shifts) everywhere; normal() adds Math.log and Math.sqrt, which V8 computes with its own
@@ -60,6 +70,30 @@ export class Random {
   /** The seed this generator was last (re)started from. */
   get seed(): number {
     return this.seedValue;
+  }
+
+  getState(): RandomState {
+    return {
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spare: this.hasSpare ? this.spare : null,
+      seed: this.seedValue,
+    };
+  }
+
+  setState(state: RandomState): void {
+    if (typeof state !== 'object' || state === null || !Array.isArray(state.words) || state.words.length !== 4) {
+      throw invalidType('state', 'a RandomState { words: [4 uint32], spare, seed }', state);
+    }
+    const words = state.words.map((word, index) => checkInteger(`state.words[${index}]`, word, 0, TWO_POW_32 - 1));
+    if (words.every((word) => word === 0)) throw invalidRange('state.words', 'not all zero', 0);
+    if (state.spare !== null && !(typeof state.spare === 'number' && Number.isFinite(state.spare))) {
+      throw invalidType('state.spare', 'a finite number or null', state.spare);
+    }
+    const seed = checkSeed('state.seed', state.seed);
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.hasSpare = state.spare !== null;
+    this.spare = state.spare ?? 0;
+    this.seedValue = seed;
   }
 
   /** Uniform 32-bit unsigned integer (xoshiro128**). */
@@ -133,26 +167,26 @@ function rotl(value: number, shift: number): number {
 }
 
 /** Seeded from the OS until setSeed is called, so unseeded runs differ as users expect. */
-const global = new Random(randomBytes(4).readUInt32LE(0));
+const globalGenerator = new Random(randomBytes(4).readUInt32LE(0));
 
 /** fg.setSeed(n): makes initialization, shuffling and dropout reproducible from here on. */
 export function setSeed(seed: number): void {
-  global.reseed(checkSeed('seed', seed));
+  globalGenerator.reseed(checkSeed('seed', seed));
 }
 
 /** The seed of the global generator: the last setSeed value, or the OS-drawn one. */
 export function getSeed(): number {
-  return global.seed;
+  return globalGenerator.seed;
 }
 
 /** The global generator. The same object for the life of the process: setSeed reseeds it in place. */
 export function globalRandom(): Random {
-  return global;
+  return globalGenerator;
 }
 
 /** A 32-bit child seed from the global generator (for native dropout and other private streams). */
 export function nextSeed(): number {
-  return global.nextSeed();
+  return globalGenerator.nextSeed();
 }
 
 /** Checks that `value` can serve as a random source (has int()), for functions that accept one. */

@@ -286,15 +286,25 @@ function isZlibError(error: unknown): error is Error {
 
 async function readGzipFile(handle: FileHandle, name: string, size: number, maxItems: number | undefined, sink: IdxChunkSink): Promise<void> {
   const assembler = new GzipAssembler(name, size, maxItems, sink);
+  // pipeline() reports an error thrown by the consumer as an AbortError, so keep the real one.
+  let failure: { error: unknown } | null = null;
   try {
     await pipeline(
       handle.createReadStream({ start: 0, autoClose: false, highWaterMark: STREAM_CHUNK }),
       createGunzip({ chunkSize: STREAM_CHUNK }),
       async (source: AsyncIterable<Buffer>) => {
-        for await (const chunk of source) assembler.push(chunk);
+        for await (const chunk of source) {
+          try {
+            assembler.push(chunk);
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        }
       },
     );
   } catch (error) {
+    if (failure !== null) throw (failure as { error: unknown }).error;
     if (isZlibError(error)) throw badIdx(name, `corrupt gzip data (${error.message})`);
     throw error;
   }

@@ -21,7 +21,8 @@ export interface LoadImageOptions {
   /** Output height in pixels; see `width`. */
   height?: number;
   /**
-   * 1 (default): grayscale luminance, MNIST-style; 3: RGB; 4: RGBA. With 1 or 3, transparency is
+   * 1 (default): grayscale, MNIST-style (libvips' luminance: sRGB decoded to linear light,
+   * Y = 0.2126 R + 0.7152 G + 0.0722 B, encoded back to sRGB); 3: RGB; 4: RGBA. With 1 or 3, transparency is
    * flattened onto the background colour (black, or white with `invert`).
    */
   channels?: ImageChannels;
@@ -120,7 +121,9 @@ async function decode(source: ImageSource, name: string, plan: ImagePlan): Promi
     let pipeline = image.autoOrient();
     if (plan.channels !== 4) pipeline = pipeline.flatten({ background });
     if (plan.width !== undefined || plan.height !== undefined) {
-      pipeline = pipeline.resize({ width: plan.width, height: plan.height, fit: plan.fit, background });
+      // With one side given, 'inside' scales the other to keep the aspect ratio ('fill' would not).
+      const fit = plan.width !== undefined && plan.height !== undefined ? plan.fit : 'inside';
+      pipeline = pipeline.resize({ width: plan.width, height: plan.height, fit, background });
     }
     pipeline = plan.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
     if (plan.channels === 4) pipeline = pipeline.ensureAlpha();
