@@ -414,15 +414,6 @@ export class Sequential {
     printFn('_'.repeat(lineLength));
   }
 
-  /**
-   * Saves the topology (JSON), the training configuration and the weights (binary) to `dir`,
-   * atomically: a crash during the save leaves the previous model loadable.
-   */
-  async save(dir: string): Promise<void> {
-    const { saveModel } = await import('./io/model_io');
-    await saveModel(this, dir);
-  }
-
   /** Steps the optimizer has taken (Keras' optimizer.iterations). */
   get steps(): number {
     return this.trainer ? this.trainer.network.getSteps() : 0;
