@@ -1,6 +1,6 @@
-// fg.callbacks.earlyStopping: Keras' EarlyStopping (monitor, minDelta, patience, mode, baseline,
-// restoreBestWeights; Keras 3 semantics), stopping fit through model.stopTraining. Also the monitored-metric helpers
-// model_checkpoint.ts shares. Deliberately no verbose printing and no startFromEpoch.
+// fg.callbacks.earlyStopping: Keras 3's EarlyStopping (monitor, minDelta, patience, mode, baseline,
+// restoreBestWeights) via model.stopTraining, plus the monitor helpers model_checkpoint.ts shares.
+// Deliberately no verbose printing and no startFromEpoch.
 import type { Callback, Logs } from '../callbacks';
 import { Sequential } from '../model';
 import type { Tensor } from '../tensor';

@@ -1,7 +1,6 @@
-// fg.callbacks.modelCheckpoint: Keras' ModelCheckpoint for faltung's model directories. At each
-// epoch end it saves the model with saveModel (atomic), every epoch or only when the monitored
-// metric improves; `path` may hold Python-style placeholders such as {epoch} or {val_loss:.3f}.
-// Deliberately no weights-only saving, no batch-frequency saving and no verbose printing.
+// fg.callbacks.modelCheckpoint: Keras' ModelCheckpoint over saveModel (atomic), each epoch or only on
+// improvement of the monitored metric; `path` takes placeholders like {epoch} or {val_loss:.3f}.
+// Deliberately no weights-only or per-batch saving and no verbose printing.
 import type { Callback, Logs } from '../callbacks';
 import { saveModel } from '../io/model_io';
 import type { Sequential } from '../model';

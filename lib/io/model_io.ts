@@ -1,8 +1,6 @@
-// fg.loadModel and model.save: a Sequential model as a directory holding model.json (topology,
-// training config, weights manifest) and one binary weights file. Saving is atomic (the rename of
-// model.json is the single commit point); loading validates everything and executes nothing from
-// the files. Deliberately one writer per directory: saves within a process are queued per
-// directory, saves from several processes into one directory at once are not supported.
+// fg.loadModel and model.save: a model as a directory of model.json plus one weights file. Saving
+// is atomic (renaming model.json is the single commit point); loading validates everything and
+// executes nothing. Not supported: several processes saving into one directory at the same time.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FaltungError } from '../errors';
@@ -13,7 +11,9 @@ import { FileSizeError, readWholeFileAtMost } from './bounded_read';
 import { NON_FINITE_WEIGHTS, badModelFile, modelNotFound, saveFailed, systemCode } from './file_errors';
 import { FORMAT_NAME, FORMAT_VERSION, MAX_MODEL_JSON_BYTES, MODEL_JSON, ModelFile, parseModelFile } from './model_json';
 import { describeTopology, rebuildModel } from './topology';
-import { NamedWeight, checkManifest, encodeWeights, firstNonFinite, readWeights } from './weights_file';
+import {
+  NamedWeight, checkManifestLayout, checkManifestMatchesModel, encodeWeights, firstNonFinite, openWeightsFile, readWeightValues,
+} from './weights_file';
 
 /** Files a save writes and later removes once no model.json names them. */
 const OWN_WEIGHTS_FILE = /^weights-[0-9a-f]{16}\.bin$/;
@@ -133,10 +133,20 @@ export async function loadModel(dir: string): Promise<Sequential> {
   checkDirectory(dir);
   const jsonPath = path.join(dir, MODEL_JSON);
   const saved = parseModelFile(await readModelJson(dir, jsonPath), jsonPath);
-  const model = rebuildModel(saved, jsonPath);
-  const variables = model.layers.flatMap((layer) => layer.weights);
-  checkManifest(saved.weightsManifest, variables, jsonPath);
-  const values = await readWeights(path.join(dir, saved.weightsManifest.file), saved.weightsManifest, jsonPath);
-  values.forEach((data, index) => variables[index].data.set(data));
-  return model;
+  const manifest = saved.weightsManifest;
+  checkManifestLayout(manifest, jsonPath);
+  const weightsPath = path.join(dir, manifest.file);
+  // The weights file's size is checked before any layer is built, so a manifest claiming
+  // terabytes is refused without allocating or reading anything.
+  const weightsFile = await openWeightsFile(weightsPath, manifest, jsonPath);
+  try {
+    const model = rebuildModel(saved, jsonPath, manifest.byteLength);
+    const variables = model.layers.flatMap((layer) => layer.weights);
+    checkManifestMatchesModel(manifest, variables, jsonPath);
+    // Read straight into the new model's weight arrays: on any error the model is dropped unseen.
+    await readWeightValues(weightsFile, weightsPath, manifest, variables.map((variable) => variable.data));
+    return model;
+  } finally {
+    await weightsFile.close();
+  }
 }

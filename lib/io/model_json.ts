@@ -68,7 +68,7 @@ class FieldChecker {
   object(field: string, value: unknown, allowedKeys: readonly string[]): Json {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(field, 'an object', value);
     for (const key of Object.keys(value)) {
-      if (!allowedKeys.includes(key)) this.fail(field, `only the fields ${allowedKeys.join(', ')}`, `'${key}'`);
+      if (!allowedKeys.includes(key)) this.fail(field, `only the fields ${allowedKeys.join(', ')}`, key);
     }
     return value as Json;
   }

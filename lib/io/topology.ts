@@ -1,7 +1,6 @@
-// A Sequential model's topology and training configuration as plain data (what model.json holds),
-// and the way back: layers recreated only through deserializeLayer, the optimizer only through
-// deserializeOptimizer. Deliberately nothing from the file is executed or looked up by name
-// anywhere else, and weights are not touched here (weights_file.ts).
+// A Sequential model's topology and training config as plain data (what model.json holds), and the
+// way back through deserializeLayer / deserializeOptimizer only. Deliberately executes nothing from
+// the file and leaves weights alone (weights_file.ts).
 import { FaltungError } from '../errors';
 import { deserializeLayer } from '../layers/index';
 import { InputLayer } from '../layers/shape_layers';
@@ -46,8 +45,12 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** A new model with the saved layers (freshly initialized weights) and, if saved, compiled again. */
-export function rebuildModel(saved: ModelFile, file: string): Sequential {
+/**
+ * A new model with the saved layers (freshly initialized weights) and, if saved, compiled again.
+ * Stops as soon as the layers built so far hold more than `weightBytes` bytes of weights (the size
+ * of the weights file), so a topology inflated beyond its weights file is not built further.
+ */
+export function rebuildModel(saved: ModelFile, file: string, weightBytes: number): Sequential {
   const model = new Sequential({ name: saved.modelName });
   fromFile(file, 'inputShape', () => {
     if (saved.inputShape.some((d) => d < 1)) throw new RangeError(`every dimension must be >= 1, found [${saved.inputShape.join(', ')}]`);
@@ -62,6 +65,10 @@ export function rebuildModel(saved: ModelFile, file: string): Sequential {
       throw badModelFile(file, `${where}: inputShape [${declared.join(', ')}] differs from the model's inputShape [${saved.inputShape.join(', ')}]`);
     }
     fromFile(file, where, () => model.add(layer));
+    const bytesSoFar = model.countParams() * 4;
+    if (bytesSoFar > weightBytes) {
+      throw badModelFile(file, `${where}: the layers up to here have ${bytesSoFar} bytes of weights, more than the ${weightBytes} the weights manifest holds`);
+    }
   });
   if (saved.trainingConfig !== null) compileFromFile(model, saved.trainingConfig, file);
   return model;

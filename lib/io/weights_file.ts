@@ -1,10 +1,10 @@
-// The binary weights file: every weight's float32 values, little-endian, back to back in Keras
-// order (model.getWeights()), described by the manifest in model.json. Writing builds the chunks
-// and the manifest; reading checks the manifest against the rebuilt model and the file's size
-// before reading a byte, then rejects NaN/Inf. Deliberately no compression, no other dtypes.
+// The binary weights file: float32 values, little-endian, back to back in Keras order, described
+// by model.json's manifest; its layout and the file's size are checked before anything is built or
+// read, then the shapes against the rebuilt model, then NaN/Inf. No compression, no other dtypes.
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
+import { MAX_ELEMENTS } from '../validate';
 import { FileSizeError, checkFileSize, readInto } from './bounded_read';
 import { badModelFile, badWeightsFile } from './file_errors';
 import type { WeightEntry, WeightsManifest } from './model_json';
@@ -64,30 +64,18 @@ export function encodeWeights(weights: readonly NamedWeight[], file: string): { 
 }
 
 /**
- * Checks that `manifest` describes exactly the weights of `expected` (count, shapes, names) laid
- * out back to back from offset 0 and filling byteLength. Throws a FaltungError naming `modelFile`.
+ * Checks the manifest on its own: entries back to back from offset 0, each byteLength what its
+ * shape needs, together exactly byteLength. Throws a FaltungError naming `modelFile`.
  */
-export function checkManifest(manifest: WeightsManifest, expected: readonly NamedWeight[], modelFile: string): void {
-  const entries = manifest.weights;
-  if (entries.length !== expected.length) {
-    throw badModelFile(modelFile, `the weights manifest lists ${entries.length} weights but the model's layers have ${expected.length}` +
-      ` (${expected.map((w) => w.name).join(', ') || 'none'})`);
-  }
+export function checkManifestLayout(manifest: WeightsManifest, modelFile: string): void {
   let offset = 0;
-  entries.forEach((entry, index) => {
-    const weight = expected[index];
-    const field = `weightsManifest.weights[${index}]`;
-    if (entry.name !== weight.name) throw badModelFile(modelFile, `${field}.name is '${entry.name}' but the model's weight ${index} is '${weight.name}'`);
-    if (entry.shape.length !== weight.shape.length || entry.shape.some((d, i) => d !== weight.shape[i])) {
-      throw badModelFile(modelFile, `${field} (${weight.name}) has shape [${entry.shape.join(', ')}] but the layer needs [${weight.shape.join(', ')}]`);
-    }
-    const byteLength = product(weight.shape) * BYTES_PER_VALUE;
-    if (entry.byteLength !== byteLength) {
-      throw badModelFile(modelFile, `${field} (${weight.name}) has byteLength ${entry.byteLength} but its shape needs ${byteLength}`);
-    }
-    if (entry.offset !== offset) {
-      throw badModelFile(modelFile, `${field} (${weight.name}) has offset ${entry.offset} but the weights are stored back to back, so it must be ${offset}`);
-    }
+  manifest.weights.forEach((entry, index) => {
+    const field = `weightsManifest.weights[${index}] (${entry.name})`;
+    const elements = product(entry.shape);
+    if (elements > MAX_ELEMENTS) throw badModelFile(modelFile, `${field} has shape [${entry.shape.join(', ')}], more than the ${MAX_ELEMENTS} values a weight may hold`);
+    const byteLength = elements * BYTES_PER_VALUE;
+    if (entry.byteLength !== byteLength) throw badModelFile(modelFile, `${field} has byteLength ${entry.byteLength} but its shape [${entry.shape.join(', ')}] needs ${byteLength}`);
+    if (entry.offset !== offset) throw badModelFile(modelFile, `${field} has offset ${entry.offset} but the weights are stored back to back, so it must be ${offset}`);
     offset += byteLength;
   });
   if (manifest.byteLength !== offset) {
@@ -95,11 +83,28 @@ export function checkManifest(manifest: WeightsManifest, expected: readonly Name
   }
 }
 
+/** Checks that the manifest lists exactly the model's weights: count, names and shapes. */
+export function checkManifestMatchesModel(manifest: WeightsManifest, expected: readonly NamedWeight[], modelFile: string): void {
+  const entries = manifest.weights;
+  if (entries.length !== expected.length) {
+    throw badModelFile(modelFile, `the weights manifest lists ${entries.length} weights but the model's layers have ${expected.length}` +
+      ` (${expected.map((w) => w.name).join(', ') || 'none'})`);
+  }
+  entries.forEach((entry, index) => {
+    const weight = expected[index];
+    const field = `weightsManifest.weights[${index}]`;
+    if (entry.name !== weight.name) throw badModelFile(modelFile, `${field}.name is '${entry.name}' but the model's weight ${index} is '${weight.name}'`);
+    if (entry.shape.length !== weight.shape.length || entry.shape.some((d, i) => d !== weight.shape[i])) {
+      throw badModelFile(modelFile, `${field} (${weight.name}) has shape [${entry.shape.join(', ')}] but the layer needs [${weight.shape.join(', ')}]`);
+    }
+  });
+}
+
 /**
- * Reads the weights file `file` (whose manifest was accepted by checkManifest) into fresh arrays,
- * one per manifest entry. The file must be exactly manifest.byteLength bytes and hold only finite values.
+ * Opens the weights file and checks it is a regular file of exactly manifest.byteLength bytes,
+ * before anything is read or allocated for it. The caller closes the handle.
  */
-export async function readWeights(file: string, manifest: WeightsManifest, modelFile: string): Promise<Float32Array[]> {
+export async function openWeightsFile(file: string, manifest: WeightsManifest, modelFile: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
     handle = await fs.open(file, 'r');
@@ -107,25 +112,30 @@ export async function readWeights(file: string, manifest: WeightsManifest, model
     throw badModelFile(modelFile, `it names the weights file ${manifest.file}, which cannot be opened (${(error as Error).message})`);
   }
   try {
-    try {
-      await checkFileSize(handle, { exact: manifest.byteLength });
-    } catch (error) {
-      if (!(error instanceof FileSizeError)) throw error;
-      throw badWeightsFile(file, error.problem.kind === 'wrongSize'
-        ? `it is ${error.problem.size} bytes but model.json's manifest says ${manifest.byteLength}`
-        : 'it is not a regular file');
-    }
-    return await Promise.all(manifest.weights.map(async (entry) => {
-      const values = new Float32Array(entry.byteLength / BYTES_PER_VALUE);
-      const bytes = new Uint8Array(values.buffer);
-      const read = await readInto(handle, bytes, entry.offset);
-      if (read !== entry.byteLength) throw badWeightsFile(file, `it ended at byte ${entry.offset + read} inside ${entry.name} (the file shrank while being read)`);
-      if (!HOST_IS_LITTLE_ENDIAN) swapByteOrder(bytes);
-      const bad = firstNonFinite(values);
-      if (bad >= 0) throw badWeightsFile(file, `${entry.name} holds ${values[bad]} at flat index ${bad} (byte ${entry.offset + bad * BYTES_PER_VALUE}); weights must be finite`);
-      return values;
-    }));
-  } finally {
+    await checkFileSize(handle, { exact: manifest.byteLength });
+    return handle;
+  } catch (error) {
     await handle.close();
+    if (!(error instanceof FileSizeError)) throw error;
+    throw badWeightsFile(file, error.problem.kind === 'wrongSize'
+      ? `it is ${error.problem.size} bytes but model.json's manifest says ${manifest.byteLength}`
+      : 'it is not a regular file');
   }
+}
+
+/**
+ * Reads every manifest entry (layout and shapes already checked) into targets[i], which has the
+ * entry's size. NaN or ±Infinity is an error (the targets then hold garbage and must be dropped).
+ */
+export async function readWeightValues(handle: FileHandle, file: string, manifest: WeightsManifest, targets: readonly Float32Array[]): Promise<void> {
+  await Promise.all(manifest.weights.map(async (entry, index) => {
+    const values = targets[index];
+    if (values.byteLength !== entry.byteLength) throw new RangeError(`weight ${entry.name}: target of ${values.byteLength} bytes for ${entry.byteLength}`);
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    const read = await readInto(handle, bytes, entry.offset);
+    if (read !== entry.byteLength) throw badWeightsFile(file, `it ended at byte ${entry.offset + read} inside ${entry.name} (the file shrank while being read)`);
+    if (!HOST_IS_LITTLE_ENDIAN) swapByteOrder(bytes);
+    const bad = firstNonFinite(values);
+    if (bad >= 0) throw badWeightsFile(file, `${entry.name} holds ${values[bad]} at flat index ${bad} (byte ${entry.offset + bad * BYTES_PER_VALUE}); weights must be finite`);
+  }));
 }
