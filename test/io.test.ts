@@ -1,6 +1,7 @@
 // Saving and loading models: round trips (weights, predictions, training config) for a conv model
 // and a batch-norm + dropout model, and a clear FaltungError for every kind of damaged directory.
 // Crash safety is tested separately (io-crash.test.ts) because it needs a child process.
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -269,6 +270,19 @@ describe('loading a damaged directory gives a clear error', () => {
     expect(error.message).toMatch(/17825792 bytes, above the limit of 16777216/);
     await fs.writeFile(jsonPath, '[1, 2]');
     expect((await loadError(dir)).message).toMatch(/expected an object for the top level but found an array/);
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO in place of model.json or the weights file is refused without hanging', async () => {
+    const dir = await withJson(() => undefined);
+    await fs.rm(path.join(dir, 'model.json'));
+    execFileSync('mkfifo', [path.join(dir, 'model.json')]);
+    expect((await loadError(dir)).message).toMatch(/model\.json: it is not a regular file/);
+    const { dir: other, file } = await withWeights((bytes) => bytes);
+    await fs.rm(file);
+    execFileSync('mkfifo', [file]);
+    const error = await loadError(other);
+    expect(error.code).toBe('FALTUNG_BAD_WEIGHTS_FILE');
+    expect(error.message).toMatch(/it is not a regular file/);
   });
 
   const jsonCases: [string, (json: Record<string, any>) => void, RegExp][] = [

@@ -1,6 +1,7 @@
 // Reading model files without trusting their size: the size is checked on the open handle before
 // any byte is read, so a huge file is refused without reading it. Deliberately no streaming or
 // mmap, and no error wording: callers turn a SizeProblem into a FaltungError naming the file.
+import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 export type SizeProblem =
@@ -13,6 +14,14 @@ export class FileSizeError extends Error {
   constructor(readonly problem: SizeProblem) {
     super(`file size problem: ${problem.kind}`);
   }
+}
+
+/**
+ * Opens `file` for reading without blocking: a FIFO planted in place of a model file would
+ * otherwise hang the open until a writer appears (the size check then refuses it).
+ */
+export function openForReading(file: string): Promise<FileHandle> {
+  return fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
 }
 
 /** Reads into `buffer` from file offset `position` until it is full or the file ends; returns the byte count. */

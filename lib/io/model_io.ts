@@ -7,7 +7,7 @@ import { FaltungError } from '../errors';
 import { Sequential } from '../model';
 import { invalidType } from '../validate';
 import { randomHex, replaceFileAtomically, syncDirectory, writeNewFileDurably } from './atomic_write';
-import { FileSizeError, readWholeFileAtMost } from './bounded_read';
+import { FileSizeError, openForReading, readWholeFileAtMost } from './bounded_read';
 import { NON_FINITE_WEIGHTS, badModelFile, modelNotFound, saveFailed, systemCode } from './file_errors';
 import { FORMAT_NAME, FORMAT_VERSION, MAX_MODEL_JSON_BYTES, MODEL_JSON, ModelFile, parseModelFile } from './model_json';
 import { describeTopology, rebuildModel } from './topology';
@@ -99,7 +99,7 @@ async function readModelJson(dir: string, jsonPath: string): Promise<string> {
   try {
     const stats = await fs.stat(dir);
     if (!stats.isDirectory()) throw modelNotFound(`${dir} is not a directory`);
-    handle = await fs.open(jsonPath, 'r');
+    handle = await openForReading(jsonPath);
   } catch (error) {
     if (error instanceof FaltungError) throw error;
     if (systemCode(error) === 'ENOENT') {

@@ -1,11 +1,10 @@
 // The binary weights file: float32 values, little-endian, back to back in Keras order, described
 // by model.json's manifest; its layout and the file's size are checked before anything is built or
 // read, then the shapes against the rebuilt model, then NaN/Inf. No compression, no other dtypes.
-import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import { MAX_ELEMENTS } from '../validate';
-import { FileSizeError, checkFileSize, readInto } from './bounded_read';
+import { FileSizeError, checkFileSize, openForReading, readInto } from './bounded_read';
 import { badModelFile, badWeightsFile } from './file_errors';
 import type { WeightEntry, WeightsManifest } from './model_json';
 
@@ -107,7 +106,7 @@ export function checkManifestMatchesModel(manifest: WeightsManifest, expected: r
 export async function openWeightsFile(file: string, manifest: WeightsManifest, modelFile: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    handle = await openForReading(file);
   } catch (error) {
     throw badModelFile(modelFile, `it names the weights file ${manifest.file}, which cannot be opened (${(error as Error).message})`);
   }
