@@ -1,9 +1,8 @@
-// Durable, crash-safe file writing for model saving: files written under fresh unique names and
-// fsynced, a rename as the single commit point, and the directory fsynced around it.
-// Deliberately not a general transaction layer: one writer per directory is assumed.
+// Durable, crash-safe file writing for model saving: new files under fresh unique names, fsynced;
+// directory fsync; whole-file replacement by rename. Deliberately not a transaction layer: the
+// order of steps (what is durable before the commit) is the caller's (model_io.ts).
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
-import * as path from 'node:path';
 
 /** A random lower-case hex string of `bytes * 2` characters, for unique file names. */
 export function randomHex(bytes = 8): string {
@@ -45,8 +44,9 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 /**
  * Replaces `file` with `data` atomically: readers (and a crash at any moment) see either the old
- * whole file or the new whole file. The temporary file lies beside `file` (same file system,
- * so rename is atomic) and is named `<file>.tmp-<random>`.
+ * whole file or the new whole file. The temporary file lies beside `file` (same file system, so
+ * the rename is atomic) and is named `<file>.tmp-<random>`. Once this resolves the rename has
+ * happened; the caller fsyncs the directory to make it durable.
  */
 export async function replaceFileAtomically(file: string, data: Uint8Array): Promise<void> {
   const temporary = `${file}.tmp-${randomHex()}`;
@@ -57,5 +57,4 @@ export async function replaceFileAtomically(file: string, data: Uint8Array): Pro
     await fs.rm(temporary, { force: true }).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(path.dirname(file));
 }

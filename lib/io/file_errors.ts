@@ -20,9 +20,13 @@ export function badWeightsFile(file: string, what: string): FaltungError {
   return new FaltungError(`Invalid weights file ${file}: ${what}`, BAD_WEIGHTS_FILE);
 }
 
-export function saveFailed(dir: string, cause: unknown): FaltungError {
+/** `committed`: model.json was already replaced (only making that durable failed). */
+export function saveFailed(dir: string, cause: unknown, committed: boolean): FaltungError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const error = new FaltungError(`Saving the model to ${dir} failed (the previous save, if any, is intact): ${reason}`, SAVE_FAILED);
+  const state = committed
+    ? 'the new model.json is in place but could not be made durable; the previous weights file is kept'
+    : 'the previous save, if any, is intact';
+  const error = new FaltungError(`Saving the model to ${dir} failed (${state}): ${reason}`, SAVE_FAILED);
   (error as { cause?: unknown }).cause = cause;
   return error;
 }

@@ -61,14 +61,18 @@ async function writeModelDirectory(dir: string, file: Omit<ModelFile, 'weightsMa
   if (bytes.byteLength > MAX_MODEL_JSON_BYTES) {
     throw new RangeError(`model.json would be ${bytes.byteLength} bytes, above the ${MAX_MODEL_JSON_BYTES} bytes loading accepts`);
   }
+  let committed = false;
   try {
     await fs.mkdir(dir, { recursive: true });
     await writeNewFileDurably(weightsPath, chunks);
     await syncDirectory(dir);  // the weights file's entry is durable before model.json can name it
     await replaceFileAtomically(path.join(dir, MODEL_JSON), bytes);  // the commit point
+    committed = true;
+    await syncDirectory(dir);  // the rename is durable before the old weights file goes
   } catch (error) {
-    await fs.rm(weightsPath, { force: true }).catch(() => undefined);
-    throw saveFailed(dir, error);
+    // Before the commit the new weights file is litter; after it, it is the model.
+    if (!committed) await fs.rm(weightsPath, { force: true }).catch(() => undefined);
+    throw saveFailed(dir, error, committed);
   }
   await removeStaleFiles(dir, weightsName);
 }
