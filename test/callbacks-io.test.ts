@@ -164,7 +164,9 @@ describe('modelCheckpoint', () => {
     expect(formatCheckpointPath('m-{epoch:02d}', { epoch: 7 })).toBe('m-07');
     expect(formatCheckpointPath('m-{epoch:4d}', { epoch: 7 })).toBe('m-   7');
     expect(formatCheckpointPath('{val_loss:.2f}', { val_loss: 0.12567 })).toBe('0.13');
+    expect(formatCheckpointPath('{val_loss:f}', { val_loss: 0.5 })).toBe('0.500000');
     expect(formatCheckpointPath('{{x}}-{epoch}', { epoch: 1 })).toBe('{x}-1');
+    expect(() => modelCheckpoint({ path: '{val_loss:.500f}' })).toThrow(/placeholders like/);
     expect(() => formatCheckpointPath('{nope}', { epoch: 1 })).toThrow(/path placeholder \{nope\}/);
   });
 

@@ -19,7 +19,7 @@ export interface ModelCheckpointArgs {
 }
 
 /** {name}, {name:0Nd} / {name:Nd} / {name:d}, {name:.Nf} / {name:f}; {{ and }} are literal braces. */
-const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)(?::(0?\d*d|\.?\d*f))?\}|[{}]/g;
+const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)(?::(0?\d{0,3}d|(?:\.\d{1,2})?f))?\}|[{}]/g;
 
 function formatValue(value: number, spec: string | undefined): string {
   if (spec === undefined) return String(value);
@@ -30,7 +30,7 @@ function formatValue(value: number, spec: string | undefined): string {
     const digits = String(Math.abs(integer));
     return spec.startsWith('0') ? sign + digits.padStart(width - sign.length, '0') : (sign + digits).padStart(width);
   }
-  const digits = spec.startsWith('.') ? Number(spec.slice(1, -1) || '6') : 6;
+  const digits = spec.startsWith('.') ? Number(spec.slice(1, -1)) : 6;
   return value.toFixed(digits);
 }
 
