@@ -6,6 +6,9 @@ import { withCallSite } from './async';
 import { Callback, History, Logs, callHook } from './callbacks';
 import { gatherRows, shuffledIndices } from './data/batching';
 import { FaltungError } from './errors';
+// model_io imports Sequential back; both sides use each other only inside functions, so the
+// CommonJS cycle resolves.
+import { saveModel } from './io/model_io';
 import { InputLayer } from './layers/shape_layers';
 import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
@@ -412,6 +415,14 @@ export class Sequential {
     printFn(`Trainable params: ${trainable.toLocaleString('en-US')}`);
     printFn(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
     printFn('_'.repeat(lineLength));
+  }
+
+  /**
+   * Saves the topology (JSON), the training configuration and the weights (binary) to `dir`,
+   * atomically: a crash during the save leaves the previous model loadable.
+   */
+  async save(dir: string): Promise<void> {
+    await saveModel(this, dir);
   }
 
   /** Steps the optimizer has taken (Keras' optimizer.iterations). */
