@@ -45,12 +45,12 @@ void philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t ou
   philox_block(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
 }
 
-Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t count, float rate, uint64_t seed) {
-  if (count < 0 || !(rate >= 0.0f && rate < 1.0f)) return Status::invalid_argument;
+Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t count, double rate, uint64_t seed) {
+  if (count < 0 || !(rate >= 0.0 && rate < 1.0)) return Status::invalid_argument;
   if (count > 0 && (out == nullptr || mask == nullptr || x == nullptr)) return Status::invalid_argument;
   // floor(rate * 2^32) < 2^32 because rate < 1 (and the product is exact in double).
-  const uint32_t threshold = static_cast<uint32_t>(std::floor(static_cast<double>(rate) * 4294967296.0));
-  const float scale = 1.0f / (1.0f - rate);
+  const uint32_t threshold = static_cast<uint32_t>(std::floor(rate * 4294967296.0));
+  const float scale = static_cast<float>(1.0 / (1.0 - rate));  // finite: 1 - rate >= 2^-53
   const uint32_t key0 = static_cast<uint32_t>(seed);
   const uint32_t key1 = static_cast<uint32_t>(seed >> 32);
   parallel_for(count, kChunk, [&](int64_t begin, int64_t end) {

@@ -17,9 +17,9 @@ void philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t ou
 
 // Forward. Element i takes word (i % 4) of philox4x32_10(counter {b, b >> 32, 0, 0} with b = i / 4,
 // key {seed, seed >> 32}) and is kept iff that word >= floor(rate * 2^32), so P(keep) = 1 - rate:
-//   mask[i] = kept ? 1 / (1 - rate) : 0,   out[i] = kept ? x[i] * mask[i] : 0 (0 even for inf/NaN x)
+//   mask[i] = kept ? 1 / (1 - rate) : 0 (formed in double, rounded once),   out[i] = kept ? x[i] * mask[i] : 0 (0 even for inf/NaN x)
 // x (count) -> out (count), mask (count). rate in [0, 1). out may alias x.
-Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t count, float rate, uint64_t seed);
+Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t count, double rate, uint64_t seed);
 
 // Backward: dx[i] = mask[i] != 0 ? dy[i] * mask[i] : 0. dy, mask (count) -> dx (count). dx may alias dy.
 Status dropout_backward_f32(float* dx, const float* dy, const float* mask, int64_t count);

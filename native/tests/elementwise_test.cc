@@ -516,10 +516,10 @@ FALTUNG_TEST(philox_matches_known_answers) {
 FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
   const int64_t n = 100003;
   std::vector<float> x(n, 2.0f), out(n), mask(n), out_other(n), mask_other(n);
-  const float rate = 0.3f;
+  const double rate = 0.3;
   expect_true(dropout_forward_f32(out.data(), mask.data(), x.data(), n, rate, 12345) == Status::ok, "status");
   // Element i from its own Philox block.
-  const uint32_t threshold = static_cast<uint32_t>(std::floor(double(rate) * 4294967296.0));
+  const uint32_t threshold = static_cast<uint32_t>(std::floor(rate * 4294967296.0));
   int64_t kept = 0;
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t counter[4] = {static_cast<uint32_t>(i / 4), 0, 0, 0}, key[2] = {12345, 0};
@@ -527,7 +527,7 @@ FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
     philox4x32_10(counter, key, words);
     const bool keep = words[i % 4] >= threshold;
     kept += keep;
-    if ((mask[i] != 0) != keep || out[i] != (keep ? 2.0f / (1.0f - rate) : 0.0f)) {
+    if ((mask[i] != 0) != keep || out[i] != (keep ? 2.0f * static_cast<float>(1.0 / (1.0 - rate)) : 0.0f)) {
       record_failure(where("dropout element", n) + " index " + std::to_string(i));
       break;
     }
@@ -550,7 +550,7 @@ FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
     }
   }
   float bad;
-  expect_true(dropout_forward_f32(&bad, &bad, &bad, 1, 1.0f, 0) == Status::invalid_argument, "rate 1 rejected");
+  expect_true(dropout_forward_f32(&bad, &bad, &bad, 1, 1.0, 0) == Status::invalid_argument, "rate 1 rejected");
 }
 
 FALTUNG_TEST(reductions_do_not_depend_on_thread_count) {
