@@ -24,4 +24,29 @@ Status dropout_forward_f32(float* out, float* mask, const float* x, int64_t coun
 // Backward: dx[i] = mask[i] != 0 ? dy[i] * mask[i] : 0. dy, mask (count) -> dx (count). dx may alias dy.
 Status dropout_backward_f32(float* dx, const float* dy, const float* mask, int64_t count);
 
+// ---- Per-ISA forward kernels, chosen in dropout.cc from active_isa() -----------------------------
+// Elements [first, first + count) of the forward pass above, with out, mask and x pointing at element
+// `first` (a multiple of 4); threshold = floor(rate * 2^32), scale = 1 / (1 - rate). Every ISA draws
+// the same words, so the mask is identical on all of them.
+using DropoutKernel = void (*)(float* out, float* mask, const float* x, int64_t count, uint64_t first,
+                               uint32_t threshold, float scale, uint64_t seed);
+// Portable loop (dropout.cc): the reference and fallback.
+void dropout_forward_f32__scalar(float* out, float* mask, const float* x, int64_t count, uint64_t first,
+                                 uint32_t threshold, float scale, uint64_t seed);
+#if defined(__x86_64__)
+// native/kernels/arch/x86_avx2/elementwise_avx2.cc: 8 Philox blocks per step.
+void dropout_forward_f32__avx2(float* out, float* mask, const float* x, int64_t count, uint64_t first,
+                               uint32_t threshold, float scale, uint64_t seed);
+// native/kernels/arch/x86_avx512/elementwise_avx512.cc: 16 Philox blocks per step.
+void dropout_forward_f32__avx512(float* out, float* mask, const float* x, int64_t count, uint64_t first,
+                                 uint32_t threshold, float scale, uint64_t seed);
+#endif
+#if defined(__aarch64__)
+// native/kernels/arch/arm_neon/elementwise_neon.cc: 4 Philox blocks per step.
+void dropout_forward_f32__neon(float* out, float* mask, const float* x, int64_t count, uint64_t first,
+                               uint32_t threshold, float scale, uint64_t seed);
+#endif
+// The kernel for the ISA active now.
+DropoutKernel dropout_kernel();
+
 }  // namespace faltung

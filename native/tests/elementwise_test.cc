@@ -553,6 +553,30 @@ FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
   expect_true(dropout_forward_f32(&bad, &bad, &bad, 1, 1.0, 0) == Status::invalid_argument, "rate 1 rejected");
 }
 
+FALTUNG_TEST(dropout_isa_kernel_matches_scalar_everywhere) {
+  // The active ISA's kernel against the scalar reference at odd lengths, at block counters whose
+  // high word is set or about to carry (element 2^34 is block 2^32), and with 64-bit seeds.
+  Random random(71);
+  const uint64_t firsts[] = {0, 4, 4096, (uint64_t{1} << 34) - 64, (uint64_t{1} << 34) - 4, uint64_t{1} << 34,
+                             (uint64_t{1} << 40) - 128};
+  const DropoutKernel kernel = dropout_kernel();
+  for (uint64_t first : firsts) {
+    for (int64_t count : {1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 200}) {
+      const uint32_t threshold = static_cast<uint32_t>(random.below(int64_t{1} << 31)) * 2u + 1u;
+      const float scale = 1.0f + static_cast<float>(random.below(100)) / 7.0f;
+      const uint64_t seed = (static_cast<uint64_t>(random.below(1 << 30)) << 23) ^ static_cast<uint64_t>(count);
+      std::vector<float> x = random.vector(count), out(count, 7.0f), mask(count, 7.0f), out_ref(count), mask_ref(count);
+      kernel(out.data(), mask.data(), x.data(), count, first, threshold, scale, seed);
+      dropout_forward_f32__scalar(out_ref.data(), mask_ref.data(), x.data(), count, first, threshold, scale, seed);
+      if (std::memcmp(out.data(), out_ref.data(), count * sizeof(float)) != 0 ||
+          std::memcmp(mask.data(), mask_ref.data(), count * sizeof(float)) != 0) {
+        record_failure(where("dropout kernel vs scalar", count) + " at first element " + std::to_string(first));
+        return;
+      }
+    }
+  }
+}
+
 FALTUNG_TEST(reductions_do_not_depend_on_thread_count) {
   Random random(61);
   const int64_t rows = 5000, classes = 37, n = rows * classes;
