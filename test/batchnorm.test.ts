@@ -21,8 +21,8 @@ function forEachThreads(body: (threads: number) => void): void {
 }
 
 // [shape]: channels below/at/above the kernels' 256-channel block, rows across several tiles.
-const SHAPES: number[][] = [[1, 1], [2, 3], [5, 16], [7, 17], [33, 1], [3, 255], [4, 257], [2, 3, 3, 8], [4, 5, 5, 3],
-  [300, 64], [20000, 3]];
+const SHAPES: number[][] = [...Array.from({ length: 70 }, (_, i) => [3, i + 1]), [1, 1], [33, 1], [3, 255], [4, 257],
+  [2, 3, 3, 8], [4, 5, 5, 3], [300, 64], [20000, 3]];
 
 describe('batch normalization', () => {
   it('matches the float64 reference in training, inference and backward (every ISA, 1 and 2 threads)', () => {
