@@ -1,5 +1,5 @@
 // Batch normalization kernels. Per-channel sums run over fixed tiles (a chunk of rows by a block of
-// channels): float sums over 64 rows at a time (plain vectorizable loops, error ~1e-7 relative),
+// channels): float sums over 64 rows at a time (plain vectorizable loops, a few ulp each),
 // flushed into one double partial per (row chunk, channel), and the partials added in row-chunk
 // order: statistics are the same for any thread count. Elementwise passes are plain loops over
 // rows. Workspace comes from the calling thread's scratch, never from a per-call allocation.
