@@ -112,6 +112,20 @@ describe('optimizer updates', () => {
     });
   });
 
+  it('run off the event loop through the raw binding (async flag) with the same result', async () => {
+    const g = new TestRandom(33).floats(50000);
+    const [w1, m1, v1] = [new TestRandom(34).floats(50000), new Float32Array(50000), new Float32Array(50000)];
+    const [w2, m2, v2] = [Float32Array.from(w1), new Float32Array(50000), new Float32Array(50000)];
+    fg.ops.applyAdam(w1, m1, v1, g, { step: 1 });
+    const pending = native.adamUpdate(w2, m2, v2, null, g, 0.001, 0.9, 0.999, 1e-7, 1, 0, 0, 0, true);
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(Array.from(w2)).toEqual(Array.from(w1));
+    await native.sgdUpdate(w2, g, 0.5, 0, 0, true);
+    fg.ops.applySgd(w1, g, { learningRate: 0.5 });
+    expect(Array.from(w2)).toEqual(Array.from(w1));
+  });
+
   it('update Tensors in place and leave gradients untouched', () => {
     const w = fg.tensor([1, 2, 3], [3]);
     const g = fg.tensor([0.5, -0.5, 4], [3]);
