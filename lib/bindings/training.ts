@@ -27,7 +27,7 @@ export interface TrainingBindings {
   batchNormBackward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array, x: Float32Array,
     gamma: Float32Array, savedMean: Float32Array, savedInvStd: Float32Array, rows: number, channels: number,
     async: boolean): Maybe;
-  /** rate in [0, 1); seed an integer in [0, 2^53 - 1]. mask gets 0 or 1 / (1 - rate). */
+  /** rate in [0, 1); seed an integer in [0, 2^53 - 1]. mask gets 0 or 1 / (1 - rate) (rounded to float32). */
   dropoutForward(out: Float32Array, mask: Float32Array, x: Float32Array, rate: number, seed: number, async: boolean): Maybe;
   dropoutBackward(dx: Float32Array, dy: Float32Array, mask: Float32Array, async: boolean): Maybe;
 }

@@ -16,8 +16,7 @@ export interface DropoutResult {
 function planDropout(x: unknown, rate: unknown, seed: unknown): [Tensor, number, number] {
   const tensor = checkTensor('x', x);
   const r = checkNumber('rate', rate, 0, 1);
-  // Math.fround: a rate that rounds to 1 in float32 would drop everything and divide by zero.
-  if (r === 1 || Math.fround(r) === 1) throw invalidRange('rate', 'a number in [0, 1)', rate);
+  if (r === 1) throw invalidRange('rate', 'a number in [0, 1)', rate);
   return [tensor, r, checkInteger('seed', seed, 0, Number.MAX_SAFE_INTEGER)];
 }
 

@@ -295,7 +295,7 @@ struct DropoutForwardJob {
   float* mask;
   const float* x;
   int64_t count;
-  float rate;
+  double rate;
   uint64_t seed;
   Status run() const { return dropout_forward_f32(out, mask, x, count, rate, seed); }
 };
@@ -308,10 +308,7 @@ Napi::Value dropout_forward(const Napi::CallbackInfo& info) {
   job.out = args.f32(0, "out", job.count);
   job.mask = args.f32(1, "mask", job.count);
   job.x = args.f32(2, "x", job.count);
-  const double rate = number_in(args, 3, "rate", 0.0, 1.0, true);
-  // A double just below 1 may round up to 1.0f; the kernel needs rate < 1 as a float too.
-  if (static_cast<float>(rate) >= 1.0f) args.range_error("rate", "a number in [0, 1) as a float32", format_number(rate));
-  job.rate = static_cast<float>(rate);
+  job.rate = number_in(args, 3, "rate", 0.0, 1.0, true);
   job.seed = static_cast<uint64_t>(args.integer(4, "seed", 0, static_cast<int64_t>(kMaxSafeInteger)));
   return run_job(args, job, args.boolean(5, "async"));
 }

@@ -1,6 +1,6 @@
-// Batch normalization over the last axis (channels-last, as Keras' default axis=-1), float32 with
-// statistics accumulated in double. Training forward saves the batch mean and inverse standard
-// deviation for the backward pass; the derivation is in docs/batchnorm-backward.md.
+// Batch normalization over the last axis (channels-last, as Keras' default axis=-1), float32 data;
+// per-channel sums in float over 64-row blocks, combined in double. Training forward saves the batch
+// mean and inverse standard deviation for the backward pass (derivation: docs/batchnorm-backward.md).
 // Deliberately no other axis, no virtual batches, no renormalization.
 //
 // Dimension key: rows = product of all axes but the last (N*H*W for NHWC), channels = C (last axis).

@@ -516,10 +516,10 @@ FALTUNG_TEST(philox_matches_known_answers) {
 FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
   const int64_t n = 100003;
   std::vector<float> x(n, 2.0f), out(n), mask(n), out_other(n), mask_other(n);
-  const float rate = 0.3f;
+  const double rate = 0.3;
   expect_true(dropout_forward_f32(out.data(), mask.data(), x.data(), n, rate, 12345) == Status::ok, "status");
   // Element i from its own Philox block.
-  const uint32_t threshold = static_cast<uint32_t>(std::floor(double(rate) * 4294967296.0));
+  const uint32_t threshold = static_cast<uint32_t>(std::floor(rate * 4294967296.0));
   int64_t kept = 0;
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t counter[4] = {static_cast<uint32_t>(i / 4), 0, 0, 0}, key[2] = {12345, 0};
@@ -527,7 +527,7 @@ FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
     philox4x32_10(counter, key, words);
     const bool keep = words[i % 4] >= threshold;
     kept += keep;
-    if ((mask[i] != 0) != keep || out[i] != (keep ? 2.0f / (1.0f - rate) : 0.0f)) {
+    if ((mask[i] != 0) != keep || out[i] != (keep ? 2.0f * static_cast<float>(1.0 / (1.0 - rate)) : 0.0f)) {
       record_failure(where("dropout element", n) + " index " + std::to_string(i));
       break;
     }
@@ -550,7 +550,31 @@ FALTUNG_TEST(dropout_mask_depends_on_seed_and_index_only) {
     }
   }
   float bad;
-  expect_true(dropout_forward_f32(&bad, &bad, &bad, 1, 1.0f, 0) == Status::invalid_argument, "rate 1 rejected");
+  expect_true(dropout_forward_f32(&bad, &bad, &bad, 1, 1.0, 0) == Status::invalid_argument, "rate 1 rejected");
+}
+
+FALTUNG_TEST(dropout_isa_kernel_matches_scalar_everywhere) {
+  // The active ISA's kernel against the scalar reference at odd lengths, at block counters whose
+  // high word is set or about to carry (element 2^34 is block 2^32), and with 64-bit seeds.
+  Random random(71);
+  const uint64_t firsts[] = {0, 4, 4096, (uint64_t{1} << 34) - 64, (uint64_t{1} << 34) - 4, uint64_t{1} << 34,
+                             (uint64_t{1} << 40) - 128};
+  const DropoutKernel kernel = dropout_kernel();
+  for (uint64_t first : firsts) {
+    for (int64_t count : {1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 200}) {
+      const uint32_t threshold = static_cast<uint32_t>(random.below(int64_t{1} << 31)) * 2u + 1u;
+      const float scale = 1.0f + static_cast<float>(random.below(100)) / 7.0f;
+      const uint64_t seed = (static_cast<uint64_t>(random.below(1 << 30)) << 23) ^ static_cast<uint64_t>(count);
+      std::vector<float> x = random.vector(count), out(count, 7.0f), mask(count, 7.0f), out_ref(count), mask_ref(count);
+      kernel(out.data(), mask.data(), x.data(), count, first, threshold, scale, seed);
+      dropout_forward_f32__scalar(out_ref.data(), mask_ref.data(), x.data(), count, first, threshold, scale, seed);
+      if (std::memcmp(out.data(), out_ref.data(), count * sizeof(float)) != 0 ||
+          std::memcmp(mask.data(), mask_ref.data(), count * sizeof(float)) != 0) {
+        record_failure(where("dropout kernel vs scalar", count) + " at first element " + std::to_string(first));
+        return;
+      }
+    }
+  }
 }
 
 FALTUNG_TEST(reductions_do_not_depend_on_thread_count) {

@@ -35,10 +35,10 @@ export function philox4x32_10(counter: readonly number[], key: readonly number[]
   return [c0, c1, c2, c3];
 }
 
-/** mask[i] = 1 / (1 - rate) (in float32) if element i is kept, else 0. seed < 2^53. */
+/** mask[i] = 1 / (1 - rate) (rounded to float32) if element i is kept, else 0. seed < 2^53. */
 export function dropoutMask64(count: number, rate: number, seed: number): Float64Array {
-  const threshold = Math.floor(Math.fround(rate) * 4294967296);
-  const scale = Math.fround(1 / Math.fround(1 - Math.fround(rate)));
+  const threshold = Math.floor(rate * 4294967296);
+  const scale = Math.fround(1 / (1 - rate));
   const key = [seed % 4294967296, Math.floor(seed / 4294967296)];
   const mask = new Float64Array(count);
   for (let block = 0; block * 4 < count; ++block) {
