@@ -29,8 +29,7 @@ const addon = 'build/Release/faltung.node';
 const nativeSources = Math.max(newestMtime('native', ['.cc', '.h', '.js']), mtime('binding.gyp'));
 if (mtime(addon) < nativeSources) {
   console.log('ensure-built: building the addon (node-gyp)');
-  execFileSync(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] }), 'rebuild', '-j', 'max'],
-    { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-native.js')], { stdio: 'inherit', cwd: root });
 }
 if (mtime('dist/index.js') < newestMtime('lib', ['.ts'])) {
   console.log('ensure-built: compiling TypeScript');
