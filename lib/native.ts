@@ -12,10 +12,14 @@ import { FaltungError } from './errors';
 /** The addon's raw exports, one interface per binding group. */
 export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings;
 
+/** Where a binary can be, in order: an explicit override, the prebuild, then a source build. */
 function candidatePaths(): string[] {
   const root = path.join(__dirname, '..');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { platformTag } = require(path.join(root, 'scripts', 'platform-tag.js')) as { platformTag(): string };
   const fromEnv = process.env.FALTUNG_ADDON_PATH;
   const candidates = [
+    path.join(root, 'prebuilds', platformTag(), 'faltung.node'),
     path.join(root, 'build', 'Release', 'faltung.node'),
     path.join(root, 'build', 'Debug', 'faltung.node'),
   ];
@@ -31,13 +35,14 @@ function loadAddon(): NativeAddon {
       addon.setErrorClass(FaltungError);
       return addon;
     } catch (error) {
-      attempts.push(`  ${candidate}: ${(error as Error).message.split('\n')[0]}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      attempts.push(`  ${candidate}: ${code === 'MODULE_NOT_FOUND' ? 'not present' : (error as Error).message.split('\n')[0]}`);
     }
   }
   throw new FaltungError(
     `faltung: could not load the native addon for ${process.platform}-${process.arch} ` +
       `(Node ${process.versions.node}). Tried:\n${attempts.join('\n')}\n` +
-      'Build it with `npm rebuild faltung` (needs a C++17 compiler, make and python3).',
+      'Build it from source with `npm rebuild faltung` (needs a C++17 compiler, make and python3).',
     'FALTUNG_ADDON_NOT_FOUND',
   );
 }

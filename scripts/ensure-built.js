@@ -30,6 +30,9 @@ const nativeSources = Math.max(newestMtime('native', ['.cc', '.h', '.js']), mtim
 if (mtime(addon) < nativeSources) {
   console.log('ensure-built: building the addon (node-gyp)');
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-native.js')], { stdio: 'inherit', cwd: root });
+  // The loader prefers a prebuild: one left from an earlier `npm pack` is now stale, remove it.
+  const { platformTag } = require('./platform-tag');
+  fs.rmSync(path.join(root, 'prebuilds', platformTag()), { recursive: true, force: true });
 }
 if (mtime('dist/index.js') < newestMtime('lib', ['.ts'])) {
   console.log('ensure-built: compiling TypeScript');
