@@ -2,3 +2,6 @@
 export { matMul, matMulAsync } from './matmul';
 export { dense, denseAsync, denseGrad } from './dense';
 export type { DenseGradients } from './dense';
+export * from './conv';
+export * from './pool';
+export { convOutputShape, poolOutputShape, windowOutputSize, type Padding, type PaddingMode, type WindowSize } from './conv-util';
