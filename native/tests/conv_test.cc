@@ -182,7 +182,8 @@ FALTUNG_TEST(conv_backward_matches_reference) {
 
 FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   // Pointwise (no im2col), strided 1x1 (im2col), and shapes with several chunks both for small K
-  // (4096-row chunks) and large K (256-row chunks, several filter-gradient groups).
+  // (4096-row chunks) and large K (256-row chunks, several filter-gradient groups), and a kernel
+  // with more tap rows than im2col's line path takes.
   ConvGeometry pointwise;
   pointwise.batch = 3, pointwise.in_channels = 5, pointwise.out_channels = 7;
   pointwise.in[1] = 9, pointwise.in[2] = 11;
@@ -195,7 +196,10 @@ FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   large_k.batch = 2, large_k.in_channels = 40, large_k.out_channels = 3;
   large_k.padding = Padding::same;
   large_k.in[1] = 23, large_k.in[2] = 21, large_k.kernel[1] = 3, large_k.kernel[2] = 3;
-  ConvGeometry* shapes[] = {&pointwise, &strided, &small_k, &large_k};
+  ConvGeometry wide;  // 9x9 taps: more tap rows than the line path resolves, so the row path runs
+  wide.batch = 2, wide.in_channels = 2, wide.out_channels = 3, wide.padding = Padding::same;
+  wide.in[1] = 12, wide.in[2] = 10, wide.kernel[1] = 9, wide.kernel[2] = 9, wide.stride[1] = 2;
+  ConvGeometry* shapes[] = {&pointwise, &strided, &small_k, &large_k, &wide};
   uint64_t seed = 300;
   for (ConvGeometry* g : shapes) {
     expect_true(resolve_geometry(g) == Status::ok, "resolve " + describe(*g));
