@@ -1,9 +1,13 @@
 // Conv2d forward and forward+backward (input grad + filter grad + bias grad) on four CNN layer
 // shapes, 1 and 2 threads, median of repeats, in ms and GFLOP/s, against the pure-JS direct
 // convolution in bench/baseline/js-conv.js and PyTorch 1.13 CPU timings measured on this machine.
+// Each is timed twice: through the public ops (which allocate fresh output arrays, so first-touch
+// page faults are included) and through the raw bindings into preallocated outputs (the kernels).
 // Run: node scripts/build-ts.js && node bench/conv.bench.js [--quick]
 'use strict';
 const fg = require('../dist');
+const { native } = require('../dist/native');
+const { planWindow } = require('../dist/ops/conv-util');
 const { convForward, convBackward, geometry } = require('./baseline/js-conv');
 
 // PyTorch 1.13 CPU, 2 threads, same shapes (ms): forward / forward+backward.
@@ -73,10 +77,25 @@ for (const shape of SHAPES) {
 
   // Sanity: the native forward agrees with the baseline on the subset.
   const reference = convForward(x.data, filter.data, bias.data, shape, 0, 1);
-  const native = fg.ops.conv2dWithBias(x, filter, bias, 1, pad).data;
+  const ours = fg.ops.conv2dWithBias(x, filter, bias, 1, pad).data;
   let maxError = 0;
-  for (let i = 0; i < reference.length; ++i) maxError = Math.max(maxError, Math.abs(reference[i] - native[i]));
+  for (let i = 0; i < reference.length; ++i) maxError = Math.max(maxError, Math.abs(reference[i] - ours[i]));
   if (maxError > 1e-3) throw new Error(`${shape.name}: native and JS disagree (max error ${maxError})`);
+
+  // Kernels only: preallocated outputs through the raw bindings.
+  const { geometry: packed } = planWindow({ inputShape: x.shape, kernel: [K, K], strides: [1, 1], dilations: [1, 1], pad,
+    outChannels: OC, windowName: 'filter' });
+  const y = new Float32Array(dy.size).fill(1);
+  const dx = new Float32Array(x.size).fill(1);
+  const dfilter = new Float32Array(filter.size).fill(1);
+  const dbias = new Float32Array(OC).fill(1);
+  const kernelForward = () => native.convForward(y, x.data, filter.data, bias.data, packed, false, false);
+  const kernelBoth = () => {
+    kernelForward();
+    native.convBackwardInput(dx, dy.data, filter.data, packed, false);
+    native.convBackwardFilter(dfilter, x.data, dy.data, packed, false);
+    native.convBackwardBias(dbias, dy.data, N * OH * OW, OC, false);
+  };
 
   for (const threads of [1, 2]) {
     fg.setNumThreads(threads);
@@ -87,7 +106,7 @@ for (const shape of SHAPES) {
       fg.ops.conv2dBackpropFilter(x, dy, filter.shape, 1, pad);
       fg.ops.convBiasGrad(dy);
     });
-    rows.push({ shape, threads, forward, both, flops });
+    rows.push({ shape, threads, forward, both, kernelForward: measure(kernelForward), kernelBoth: measure(kernelBoth), flops });
   }
 }
 
@@ -95,15 +114,18 @@ const info = fg.backendInfo();
 console.log(`faltung conv2d benchmark (isa ${info.isa}, ${info.compiler}, ${info.buildType})`);
 console.log('GFLOP/s = 2*N*OH*OW*OC*KH*KW*C per pass / time; forward+backward counts 3 passes.');
 console.log('JS baseline: bench/baseline/js-conv.js on a subset of the batch, scaled to N (1 thread).\n');
-const header = ['shape', 'thr', 'fwd ms', 'fwd GF/s', 'fwd+bwd ms', 'f+b GF/s', 'torch fwd', 'torch f+b', 'x JS fwd', 'x JS f+b'];
-const table = rows.map(({ shape, threads, forward, both, flops }) => {
+const header = ['shape', 'thr', 'fwd ms', 'f+b ms', 'kern fwd ms', 'GF/s', 'kern f+b ms', 'GF/s', 'torch fwd', 'torch f+b',
+  'x JS fwd', 'x JS f+b'];
+const table = rows.map(({ shape, threads, forward, both, kernelForward, kernelBoth, flops }) => {
   const base = baselines.get(shape.name);
-  return [shape.name, String(threads), forward.toFixed(2), (flops / forward / 1e6).toFixed(1), both.toFixed(2),
-    (3 * flops / both / 1e6).toFixed(1), threads === 2 ? `${shape.torch[0]}` : '', threads === 2 ? `${shape.torch[1]}` : '',
+  return [shape.name, String(threads), forward.toFixed(2), both.toFixed(2), kernelForward.toFixed(2),
+    (flops / kernelForward / 1e6).toFixed(1), kernelBoth.toFixed(2), (3 * flops / kernelBoth / 1e6).toFixed(1),
+    threads === 2 ? `${shape.torch[0]}` : '', threads === 2 ? `${shape.torch[1]}` : '',
     (base.forward / forward).toFixed(0), (base.both / both).toFixed(0)];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
 const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+console.log('fwd/f+b ms: public ops (fresh outputs); kern: raw bindings into preallocated outputs; x JS: ops vs baseline.');
 console.log(line(header));
 for (const row of table) console.log(line(row));
 console.log('\nJS baseline (ms, scaled): ' + [...baselines].map(([name, b]) =>
