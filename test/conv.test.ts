@@ -51,7 +51,8 @@ function randomCase(random: TestRandom, rank: number): Case {
 }
 
 // Fixed shapes at the blocking factors: chunk boundaries (4096 rows for small K, ~350 for K=360),
-// GEMM tiles (channels 1, 8, 16, 17, 32, 33), pointwise and strided 1x1, even/odd 'same'.
+// GEMM tiles (channels 1, 8, 16, 17, 32, 33), pointwise and strided 1x1, even/odd 'same', and the
+// shapes of the direct input-gradient path.
 const FIXED: Case[] = [
   { rank: 2, N: 2, spatial: [52, 50], C: 1, OC: 8, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pad: 'valid' },
   { rank: 2, N: 2, spatial: [23, 21], C: 40, OC: 3, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pad: 'same' },
@@ -61,6 +62,11 @@ const FIXED: Case[] = [
   { rank: 2, N: 2, spatial: [15, 15], C: 3, OC: 16, kernel: [5, 5], strides: [1, 1], dilations: [2, 2], pad: 'same' },
   { rank: 1, N: 4, spatial: [1100], C: 4, OC: 5, kernel: [3], strides: [1], dilations: [1], pad: 'same' },
   { rank: 3, N: 2, spatial: [6, 7, 8], C: 3, OC: 4, kernel: [3, 2, 3], strides: [2, 1, 2], dilations: [1, 2, 1], pad: 'same' },
+  // Stride 1, C <= 4, OC >= 16: the AVX-512 direct input gradient (pixel blocks, borders, OC tails).
+  { rank: 2, N: 2, spatial: [30, 29], C: 1, OC: 32, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pad: 'valid' },
+  { rank: 2, N: 1, spatial: [13, 21], C: 3, OC: 64, kernel: [3, 3], strides: [1, 1], dilations: [1, 2], pad: 'same' },
+  { rank: 1, N: 2, spatial: [40], C: 2, OC: 17, kernel: [3], strides: [1], dilations: [1], pad: 'same' },
+  { rank: 3, N: 1, spatial: [4, 5, 9], C: 4, OC: 20, kernel: [2, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1], pad: 'same' },
 ];
 
 function tupleArg(values: number[]): never {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../runtime/isa.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
 #include "gemm.h"
@@ -84,6 +85,29 @@ void bias_relu_rows(float* y, int64_t rows, int64_t channels, const float* bias,
   }
 }
 
+// The direct input gradient of each ISA (nullptr: that ISA takes the im2col route).
+ConvDirectInputLines direct_input_lines(Isa isa) {
+  static const ConvDirectInputLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_backward_input_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
+// Where the direct gather beats dy * filter^T + col2im: stride 1 (every dx value is then a plain
+// dot product, no stride arithmetic), few input channels (the GEMM would be only K = taps*C
+// columns wide), and enough output channels to fill a vector.
+bool direct_input_applies(const ConvGeometry& g) {
+  return g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.in_channels <= 4 &&
+         g.out_channels >= 16;
+}
+
 }  // namespace
 
 Status conv_forward_f32(float* y, const float* x, const float* filter, const float* bias,
@@ -130,6 +154,24 @@ Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
   if (N == 0) return Status::ok;
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
   FailureFlag failure;
+
+  const ConvDirectInputLines direct = direct_input_applies(g) ? direct_input_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {  // every dx line gathered independently: no zeroing, no scatter
+    ConvDirectArgs args{dx, dy, filter, {}, {}, {}, {}, {}, C, OC};
+    for (int dim = 0; dim < 3; ++dim) {
+      args.in[dim] = g.in[dim];
+      args.out[dim] = g.out[dim];
+      args.kernel[dim] = g.kernel[dim];
+      args.dilation[dim] = g.dilation[dim];
+      args.pad_before[dim] = g.pad_before[dim];
+    }
+    const int64_t lines = N * g.in[0] * g.in[1];
+    const int64_t grain = std::max<int64_t>(1, ceil_div(lines, 8 * threads));
+    for_each_index(threads, ceil_div(lines, grain), [&](int64_t task) {
+      direct(args, task * grain, std::min(lines, (task + 1) * grain));
+    });
+    return Status::ok;
+  }
 
   if (g.is_pointwise()) {  // dx rows = dy rows * filter^T, no col2im
     int64_t rows = rows_per_chunk(K);

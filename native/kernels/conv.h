@@ -32,6 +32,27 @@ Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
 // dy (rows, channels) -> dbias (channels) = column sums of dy, in a fixed order.
 Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64_t channels);
 
+// ---- ISA variants (native/kernels/arch) -------------------------------------------------------
+
+// Plain arguments of the direct input gradient (no member functions, so ISA translation units
+// instantiate nothing shared): stride 1 in every dim, C <= 4, OC >= 16.
+struct ConvDirectArgs {
+  float* dx;
+  const float* dy;
+  const float* filter;
+  int64_t in[3], out[3], kernel[3], dilation[3], pad_before[3];
+  int64_t in_channels, out_channels;
+};
+
+// dx lines [line_begin, line_end) of the (n, id, ih) lines of dx (N,D,H,W,C), each value gathered
+// as a dot product over (taps, OC) of dy and the filter. Overwrites those lines.
+using ConvDirectInputLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
+                                      int64_t line_end);
+#if defined(__x86_64__)
+void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
+                                       int64_t line_end);
+#endif
+
 // Direct loops with float64 sums, one output at a time: the documentation and the test oracle.
 void conv_forward_f32_reference(float* y, const float* x, const float* filter, const float* bias,
                                 const ConvGeometry& geometry, bool relu);

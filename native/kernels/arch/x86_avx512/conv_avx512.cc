@@ -1,0 +1,154 @@
+// AVX-512 direct input gradient of stride-1 convolutions with few input channels (C <= 4, the
+// first layers of image networks): every dx value is gathered as one dot product over (taps, OC)
+// of dy and the filter, vectorized over OC. There the im2col route would run a GEMM only K =
+// taps*C columns wide (packing costs as much as the arithmetic) and then scatter with col2im.
+// Deliberately only intrinsics, plain loops and helpers in an anonymous namespace: nothing shared
+// with other translation units is instantiated here with AVX-512 code.
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#include "../../conv.h"
+
+// GCC 12's AVX-512 headers build shuffles on _mm512_undefined_ps(), which -Wall reports as an
+// uninitialized use at every call site; the value is never read.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace faltung {
+namespace {
+
+// Sum of the 16 lanes by a fixed tree of in-register shuffles (reproducible results).
+inline float sum_lanes(__m512 v) {
+  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap the 256-bit halves
+  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit lanes in pairs
+  v = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));        // swap 64-bit halves of each lane
+  v = _mm512_add_ps(v, _mm512_permute_ps(v, 0xB1));        // swap adjacent floats
+  return _mm512_cvtss_f32(v);
+}
+
+// Keeps a loaded vector in a register: without it GCC re-reads it from memory for each of its
+// uses, and 512-bit loads, not FMAs, become the bottleneck.
+inline __m512 in_register(__m512 v) {
+#if defined(__GNUC__)
+  __asm__("" : "+v"(v));
+#endif
+  return v;
+}
+
+// Dot products of kPixels adjacent dx pixels (same n, id, ih; iw, iw+1, ...) for kChannels
+// channels. With kPixels > 1 the caller guarantees every width tap of every pixel is inside dy;
+// with kPixels == 1 width taps outside are skipped. Depth and height taps are checked here.
+template <int kPixels, int kChannels>
+void gather(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih, int64_t iw) {
+  const int64_t OC = a.out_channels, OD = a.out[0], OH = a.out[1], OW = a.out[2];
+  const int64_t KH = a.kernel[1], KW = a.kernel[2];
+  const int64_t full = OC / 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (OC % 16)) - 1u);
+  // kPixels x kChannels accumulators (at most 24 zmm) stay in registers: every loop over p and c
+  // below is fully unrolled. Per step: kChannels filter loads and kPixels dy loads feed
+  // kPixels * kChannels FMAs.
+  __m512 acc[kPixels][kChannels];
+#pragma GCC unroll 8
+  for (int p = 0; p < kPixels; ++p)
+#pragma GCC unroll 4
+    for (int c = 0; c < kChannels; ++c) acc[p][c] = _mm512_setzero_ps();
+  for (int64_t kd = 0; kd < a.kernel[0]; ++kd) {
+    const int64_t od = id + a.pad_before[0] - kd * a.dilation[0];
+    if (od < 0 || od >= OD) continue;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int64_t oh = ih + a.pad_before[1] - kh * a.dilation[1];
+      if (oh < 0 || oh >= OH) continue;
+      const float* dy_line = a.dy + ((n * OD + od) * OH + oh) * OW * OC;
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        const int64_t ow = iw + a.pad_before[2] - kw * a.dilation[2];
+        if (kPixels == 1 && (ow < 0 || ow >= OW)) continue;
+        const float* d = dy_line + ow * OC;  // pixel p reads column ow + p (stride 1)
+        const float* w = a.filter + ((kd * KH + kh) * KW + kw) * kChannels * OC;
+        for (int64_t v = 0; v < full; ++v) {
+          __m512 weights[kChannels];
+#pragma GCC unroll 4
+          for (int c = 0; c < kChannels; ++c) weights[c] = _mm512_loadu_ps(w + c * OC + v * 16);
+#pragma GCC unroll 8
+          for (int p = 0; p < kPixels; ++p) {
+            const __m512 grad = in_register(_mm512_loadu_ps(d + p * OC + v * 16));
+#pragma GCC unroll 4
+            for (int c = 0; c < kChannels; ++c) acc[p][c] = _mm512_fmadd_ps(grad, weights[c], acc[p][c]);
+          }
+        }
+        if (tail != 0) {
+          __m512 weights[kChannels];
+#pragma GCC unroll 4
+          for (int c = 0; c < kChannels; ++c) {
+            weights[c] = _mm512_maskz_loadu_ps(tail, w + c * OC + full * 16);
+          }
+#pragma GCC unroll 8
+          for (int p = 0; p < kPixels; ++p) {
+            const __m512 grad = in_register(_mm512_maskz_loadu_ps(tail, d + p * OC + full * 16));
+#pragma GCC unroll 4
+            for (int c = 0; c < kChannels; ++c) acc[p][c] = _mm512_fmadd_ps(grad, weights[c], acc[p][c]);
+          }
+        }
+      }
+    }
+  }
+  float* out = a.dx + (((n * a.in[0] + id) * a.in[1] + ih) * a.in[2] + iw) * kChannels;
+#pragma GCC unroll 8
+  for (int p = 0; p < kPixels; ++p)
+#pragma GCC unroll 4
+    for (int c = 0; c < kChannels; ++c) out[p * kChannels + c] = sum_lanes(acc[p][c]);
+}
+
+template <int kChannels>
+void lines(const ConvDirectArgs& a, int64_t line_begin, int64_t line_end) {
+  constexpr int kBlock = kChannels <= 3 ? 8 : 6;  // kBlock * kChannels <= 24 accumulators
+  const int64_t D = a.in[0], H = a.in[1], W = a.in[2];
+  // Pixels whose every width tap lands inside dy: (KW-1)*dilation - pad <= iw < OW - pad.
+  const int64_t reach = (a.kernel[2] - 1) * a.dilation[2];
+  const int64_t inside_begin = reach - a.pad_before[2];
+  const int64_t inside_end = a.out[2] - a.pad_before[2];
+  const int64_t OC = a.out_channels, OD = a.out[0], OH = a.out[1], OW = a.out[2];
+  for (int64_t line = line_begin; line < line_end; ++line) {
+    const int64_t ih = line % H, id = (line / H) % D, n = line / (H * D);
+    // The first depth and height tap reads a dy line no earlier dx line has read (the others were
+    // read, and cached, for the previous lines): fetch it a block ahead of use.
+    const int64_t od = id + a.pad_before[0], oh = ih + a.pad_before[1];
+    const float* fresh = od < OD && oh < OH ? a.dy + ((n * OD + od) * OH + oh) * OW * OC : nullptr;
+    int64_t iw = 0;
+    while (iw < W) {
+      const int64_t ahead = iw + a.pad_before[2] + kBlock;
+      if (fresh != nullptr && ahead + kBlock <= OW) {
+        const char* bytes = reinterpret_cast<const char*>(fresh + ahead * OC);
+        for (int64_t offset = 0; offset < kBlock * OC * 4; offset += 64) {
+          _mm_prefetch(bytes + offset, _MM_HINT_T0);
+        }
+      }
+      if (iw >= inside_begin && iw + kBlock <= inside_end && iw + kBlock <= W) {
+        gather<kBlock, kChannels>(a, n, id, ih, iw);
+        iw += kBlock;
+      } else {
+        gather<1, kChannels>(a, n, id, ih, iw);
+        iw += 1;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
+                                       int64_t line_end) {
+  switch (args.in_channels) {
+    case 1: return lines<1>(args, line_begin, line_end);
+    case 2: return lines<2>(args, line_begin, line_end);
+    case 3: return lines<3>(args, line_begin, line_end);
+    case 4: return lines<4>(args, line_begin, line_end);
+    default: return;  // the caller only sends C <= 4
+  }
+}
+
+}  // namespace faltung
+
+#endif  // defined(__x86_64__)
