@@ -100,6 +100,41 @@ ConvDirectInputLines direct_input_lines(Isa isa) {
   return table[static_cast<int>(isa)];
 }
 
+ConvDirectForwardLines direct_forward_lines(Isa isa) {
+  static const ConvDirectForwardLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_forward_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
+// Where reading taps straight from x beats im2col + a GEMM only K = taps*C deep: few input
+// channels and enough output channels to fill a vector.
+bool direct_forward_applies(const ConvGeometry& g) {
+  return g.in_channels <= 4 && g.out_channels >= 16;
+}
+
+ConvDirectArgs direct_args(const ConvGeometry& g) {
+  ConvDirectArgs args{};
+  for (int dim = 0; dim < 3; ++dim) {
+    args.in[dim] = g.in[dim];
+    args.out[dim] = g.out[dim];
+    args.kernel[dim] = g.kernel[dim];
+    args.stride[dim] = g.stride[dim];
+    args.dilation[dim] = g.dilation[dim];
+    args.pad_before[dim] = g.pad_before[dim];
+  }
+  args.in_channels = g.in_channels;
+  args.out_channels = g.out_channels;
+  return args;
+}
+
 // Where the direct gather beats dy * filter^T + col2im: stride 1 (every dx value is then a plain
 // dot product, no stride arithmetic), few input channels (the GEMM would be only K = taps*C
 // columns wide), and enough output channels to fill a vector.
@@ -117,6 +152,22 @@ Status conv_forward_f32(float* y, const float* x, const float* filter, const flo
   if (P == 0) return Status::ok;
   const bool pointwise = g.is_pointwise();
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
+  const ConvDirectForwardLines direct =
+      direct_forward_applies(g) ? direct_forward_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {  // output lines are independent: any split gives the same values
+    ConvDirectArgs args = direct_args(g);
+    args.y = y;
+    args.x = x;
+    args.bias = bias;
+    args.relu = relu;
+    args.filter = filter;
+    const int64_t lines = g.batch * g.out[0] * g.out[1];
+    const int64_t grain = std::max<int64_t>(1, ceil_div(lines, 8 * threads));
+    for_each_index(threads, ceil_div(lines, grain), [&](int64_t task) {
+      direct(args, task * grain, std::min(lines, (task + 1) * grain));
+    });
+    return Status::ok;
+  }
   int64_t rows = rows_per_chunk(K);
   if (threads > 1) {
     // Output rows are independent, so smaller chunks for load balance change no value.
@@ -157,14 +208,10 @@ Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
 
   const ConvDirectInputLines direct = direct_input_applies(g) ? direct_input_lines(active_isa()) : nullptr;
   if (direct != nullptr) {  // every dx line gathered independently: no zeroing, no scatter
-    ConvDirectArgs args{dx, dy, filter, {}, {}, {}, {}, {}, C, OC};
-    for (int dim = 0; dim < 3; ++dim) {
-      args.in[dim] = g.in[dim];
-      args.out[dim] = g.out[dim];
-      args.kernel[dim] = g.kernel[dim];
-      args.dilation[dim] = g.dilation[dim];
-      args.pad_before[dim] = g.pad_before[dim];
-    }
+    ConvDirectArgs args = direct_args(g);
+    args.dx = dx;
+    args.dy = dy;
+    args.filter = filter;
     const int64_t lines = N * g.in[0] * g.in[1];
     const int64_t grain = std::max<int64_t>(1, ceil_div(lines, 8 * threads));
     for_each_index(threads, ceil_div(lines, grain), [&](int64_t task) {

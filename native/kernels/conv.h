@@ -34,13 +34,18 @@ Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64
 
 // ---- ISA variants (native/kernels/arch) -------------------------------------------------------
 
-// Plain arguments of the direct input gradient (no member functions, so ISA translation units
-// instantiate nothing shared): stride 1 in every dim, C <= 4, OC >= 16.
+// Plain arguments of the direct kernels for few input channels (no member functions, so ISA
+// translation units instantiate nothing shared). C <= 4 and OC >= 16; the input gradient also
+// needs stride 1 in every dim.
 struct ConvDirectArgs {
-  float* dx;
-  const float* dy;
+  float* y;             // forward output
+  const float* x;       // forward input
+  const float* bias;    // forward, or nullptr
+  bool relu;            // forward epilogue
+  float* dx;            // input gradient output
+  const float* dy;      // input gradient input
   const float* filter;
-  int64_t in[3], out[3], kernel[3], dilation[3], pad_before[3];
+  int64_t in[3], out[3], kernel[3], stride[3], dilation[3], pad_before[3];
   int64_t in_channels, out_channels;
 };
 
@@ -48,9 +53,14 @@ struct ConvDirectArgs {
 // as a dot product over (taps, OC) of dy and the filter. Overwrites those lines.
 using ConvDirectInputLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
                                       int64_t line_end);
+// y lines [line_begin, line_end) of the (n, od, oh) lines of y (N,OD,OH,OW,OC): each output
+// pixel's taps read straight from x (no im2col), vectorized over OC, with the bias/relu epilogue.
+using ConvDirectForwardLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
+                                        int64_t line_end);
 #if defined(__x86_64__)
 void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
                                        int64_t line_end);
+void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end);
 #endif
 
 // Direct loops with float64 sums, one output at a time: the documentation and the test oracle.

@@ -209,27 +209,29 @@ FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   }
 }
 
-FALTUNG_TEST(conv_direct_input_gradient_shapes) {
-  // Stride 1, C <= 4, OC >= 16: the shapes the AVX-512 direct input gradient takes (other ISAs run
-  // the im2col route on them), with OC tails, dilations, pads, 1D/2D/3D and widths below, at and
-  // above its 6- or 8-pixel block.
+FALTUNG_TEST(conv_direct_kernel_shapes) {
+  // C <= 4, OC >= 16: the shapes the AVX-512 direct kernels take (other ISAs run the im2col route
+  // on them) -- forward with any stride, input gradient with stride 1 -- with OC groups and tails,
+  // dilations, pads, 1D/2D/3D and widths below, at and above their pixel blocks.
   Random random(45);
-  const int64_t out_channels[] = {16, 17, 32, 33, 64};
-  for (int trial = 0; trial < 24; ++trial) {
+  const int64_t out_channels[] = {16, 17, 32, 33, 64, 80, 130};
+  for (int trial = 0; trial < 42; ++trial) {
     ConvGeometry g;
     g.batch = 1 + random.below(2);
     g.in_channels = 1 + trial % 4;
-    g.out_channels = out_channels[trial % 5];
+    g.out_channels = out_channels[trial % 7];
     g.padding = static_cast<Padding>(random.below(3));
     const int dims = 1 + trial % 3;
     for (int dim = 3 - dims; dim < 3; ++dim) {
-      g.in[dim] = 1 + random.below(dims == 3 ? 5 : 9);
+      g.in[dim] = 1 + random.below(dims == 3 ? 5 : dims == 2 ? 24 : 60);
       g.kernel[dim] = 1 + random.below(3);
       g.dilation[dim] = 1 + random.below(2);
       g.pad_before[dim] = random.below(3);
       g.pad_after[dim] = random.below(3);
+      g.stride[dim] = trial % 2 == 0 ? 1 : 1 + random.below(3);
     }
     if (resolve_geometry(&g) != Status::ok) continue;
+    check_forward(g, 600 + trial, trial % 3 != 0, trial % 2 == 0);
     check_backward(g, 700 + trial);
   }
 }

@@ -1,7 +1,8 @@
-// AVX-512 direct input gradient of stride-1 convolutions with few input channels (C <= 4, the
-// first layers of image networks): every dx value is gathered as one dot product over (taps, OC)
-// of dy and the filter, vectorized over OC. There the im2col route would run a GEMM only K =
-// taps*C columns wide (packing costs as much as the arithmetic) and then scatter with col2im.
+// AVX-512 direct kernels for convolutions with few input channels (C <= 4, the first layers of
+// image networks), where the im2col route would run GEMMs only K = taps*C deep or wide (packing
+// then costs as much as the arithmetic). Forward: each output pixel's taps are read straight from
+// x and broadcast against filter rows, vectorized over OC. Input gradient (stride 1): every dx
+// value is one dot product over (taps, OC) of dy and the filter, vectorized over OC.
 // Deliberately only intrinsics, plain loops and helpers in an anonymous namespace: nothing shared
 // with other translation units is instantiated here with AVX-512 code.
 #if defined(__x86_64__)
@@ -136,7 +137,122 @@ void lines(const ConvDirectArgs& a, int64_t line_begin, int64_t line_end) {
   }
 }
 
+
+// ---- forward ------------------------------------------------------------------------------------
+
+// kPixels adjacent output pixels (same n, od, oh; ow, ow+1, ...) for kVectors vectors of output
+// channels starting at oc0 (the last vector masked by `last`). Depth and height taps are checked
+// here; width taps only when kCheckWidth (single border pixels), otherwise the caller guarantees
+// every width tap of every pixel is inside x.
+template <int kPixels, int kVectors, bool kCheckWidth>
+void forward_pixels(const ConvDirectArgs& a, int64_t n, int64_t od, int64_t oh, int64_t ow,
+                    int64_t oc0, __mmask16 last) {
+  const int64_t C = a.in_channels, OC = a.out_channels;
+  const int64_t D = a.in[0], H = a.in[1], W = a.in[2];
+  const int64_t KH = a.kernel[1], KW = a.kernel[2];
+  const int64_t pixel_step = a.stride[2] * C;  // x distance between adjacent output pixels
+  __m512 acc[kPixels][kVectors];
+#pragma GCC unroll 16
+  for (int p = 0; p < kPixels; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) acc[p][v] = _mm512_setzero_ps();
+  const int64_t id0 = od * a.stride[0] - a.pad_before[0];
+  const int64_t ih0 = oh * a.stride[1] - a.pad_before[1];
+  const int64_t iw0 = ow * a.stride[2] - a.pad_before[2];
+  for (int64_t kd = 0; kd < a.kernel[0]; ++kd) {
+    const int64_t id = id0 + kd * a.dilation[0];
+    if (id < 0 || id >= D) continue;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int64_t ih = ih0 + kh * a.dilation[1];
+      if (ih < 0 || ih >= H) continue;
+      const float* x_line = a.x + ((n * D + id) * H + ih) * W * C;
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        const int64_t iw = iw0 + kw * a.dilation[2];
+        if (kCheckWidth && (iw < 0 || iw >= W)) continue;
+        const float* xs = x_line + iw * C;
+        const float* w = a.filter + ((kd * KH + kh) * KW + kw) * C * OC + oc0;
+        for (int64_t c = 0; c < C; ++c, w += OC) {
+          __m512 weights[kVectors];
+#pragma GCC unroll 4
+          for (int v = 0; v < kVectors; ++v) {
+            weights[v] = v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, w + v * 16)
+                                           : _mm512_loadu_ps(w + v * 16);
+          }
+#pragma GCC unroll 16
+          for (int p = 0; p < kPixels; ++p) {
+            const __m512 value = _mm512_set1_ps(xs[p * pixel_step + c]);
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) acc[p][v] = _mm512_fmadd_ps(value, weights[v], acc[p][v]);
+          }
+        }
+      }
+    }
+  }
+  float* out = a.y + (((n * a.out[0] + od) * a.out[1] + oh) * a.out[2] + ow) * OC + oc0;
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) {
+    const __mmask16 mask = v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF);
+    const __m512 bias = a.bias != nullptr ? _mm512_maskz_loadu_ps(mask, a.bias + oc0 + v * 16) : zero;
+#pragma GCC unroll 16
+    for (int p = 0; p < kPixels; ++p) {
+      __m512 result = _mm512_add_ps(acc[p][v], bias);
+      // max(0, r) returns r when r is NaN (the second operand wins), as the scalar epilogue does.
+      if (a.relu) result = _mm512_max_ps(zero, result);
+      // A full-width store where possible: masked stores are slower on some cores.
+      if (mask == 0xFFFF) {
+        _mm512_storeu_ps(out + p * OC + v * 16, result);
+      } else {
+        _mm512_mask_storeu_ps(out + p * OC + v * 16, mask, result);
+      }
+    }
+  }
+}
+
+// kVectors vectors of channels from oc0 across one output line, in blocks of kPixels pixels where
+// every width tap is inside x and single checked pixels elsewhere.
+template <int kVectors>
+void forward_line(const ConvDirectArgs& a, int64_t n, int64_t od, int64_t oh, int64_t oc0,
+                  __mmask16 last) {
+  constexpr int kPixels = kVectors == 4 ? 6 : kVectors == 3 ? 8 : kVectors == 2 ? 12 : 16;
+  const int64_t OW = a.out[2], W = a.in[2], stride = a.stride[2], pad = a.pad_before[2];
+  const int64_t reach = (a.kernel[2] - 1) * a.dilation[2];
+  // ow with ow*stride - pad >= 0 and ow*stride - pad + reach <= W - 1.
+  const int64_t inside_begin = (pad + stride - 1) / stride;
+  const int64_t inside_end = W - 1 - reach + pad >= 0 ? (W - 1 - reach + pad) / stride + 1 : 0;
+  int64_t ow = 0;
+  while (ow < OW) {
+    if (ow >= inside_begin && ow + kPixels <= inside_end) {
+      forward_pixels<kPixels, kVectors, false>(a, n, od, oh, ow, oc0, last);
+      ow += kPixels;
+    } else {
+      forward_pixels<1, kVectors, true>(a, n, od, oh, ow, oc0, last);
+      ow += 1;
+    }
+  }
+}
+
 }  // namespace
+
+void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end) {
+  const int64_t OD = args.out[0], OH = args.out[1], OC = args.out_channels;
+  for (int64_t line = line_begin; line < line_end; ++line) {
+    const int64_t oh = line % OH, od = (line / OH) % OD, n = line / (OH * OD);
+    // Groups of up to 64 channels (4 vectors); the last vector of the last group is masked.
+    for (int64_t oc0 = 0; oc0 < OC; oc0 += 64) {
+      const int64_t count = OC - oc0 < 64 ? OC - oc0 : 64;
+      const int vectors = static_cast<int>((count + 15) / 16);
+      const int64_t in_last = count - (vectors - 1) * 16;
+      const __mmask16 last = static_cast<__mmask16>((1u << in_last) - 1u);
+      switch (vectors) {
+        case 1: forward_line<1>(args, n, od, oh, oc0, last); break;
+        case 2: forward_line<2>(args, n, od, oh, oc0, last); break;
+        case 3: forward_line<3>(args, n, od, oh, oc0, last); break;
+        default: forward_line<4>(args, n, od, oh, oc0, last); break;
+      }
+    }
+  }
+}
 
 void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
                                        int64_t line_end) {
