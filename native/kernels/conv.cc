@@ -114,10 +114,30 @@ ConvDirectForwardLines direct_forward_lines(Isa isa) {
   return table[static_cast<int>(isa)];
 }
 
+ConvDirectFilterLines direct_filter_lines(Isa isa) {
+  static const ConvDirectFilterLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_backward_filter_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
 // Where reading taps straight from x beats im2col + a GEMM only K = taps*C deep: few input
 // channels and enough output channels to fill a vector.
 bool direct_forward_applies(const ConvGeometry& g) {
   return g.in_channels <= 4 && g.out_channels >= 16;
+}
+
+// The direct filter gradient reuses each dy vector for the C channels of a tap only: with C = 1
+// it is load-bound and the GEMM route (cols^T * dy) is faster, so it starts at C = 2.
+bool direct_filter_applies(const ConvGeometry& g) {
+  return g.in_channels >= 2 && g.in_channels <= 4 && g.out_channels >= 16;
 }
 
 ConvDirectArgs direct_args(const ConvGeometry& g) {
@@ -287,6 +307,37 @@ Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
   }
   const bool pointwise = g.is_pointwise();
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
+  const ConvDirectFilterLines direct =
+      direct_filter_applies(g) ? direct_filter_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {
+    // Fixed groups of output lines (by shape, not threads), each summed in order into its own
+    // partial; partials added in group order: the same numbers for any thread count.
+    ConvDirectArgs args = direct_args(g);
+    args.x = x;
+    args.dy = dy;
+    const int64_t lines = g.batch * g.out[0] * g.out[1];
+    const int64_t groups = std::clamp<int64_t>(
+        std::min(kPartialBudget / filter_size, kMaxFilterGroups), 1, lines);
+    float* partials = nullptr;
+    if (groups > 1) {
+      partials = thread_scratch(ScratchSlot::general, static_cast<size_t>((groups - 1) * filter_size));
+      if (partials == nullptr) return Status::out_of_memory;
+    }
+    for_each_index(threads, groups, [&](int64_t group) {
+      float* target = group == 0 ? dfilter : partials + (group - 1) * filter_size;
+      std::memset(target, 0, static_cast<size_t>(filter_size) * sizeof(float));
+      direct(args, target, group * lines / groups, (group + 1) * lines / groups);
+    });
+    if (groups > 1) {
+      parallel_for(filter_size, 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t group = 1; group < groups; ++group) {
+          const float* partial = partials + (group - 1) * filter_size;
+          for (int64_t i = begin; i < end; ++i) dfilter[i] += partial[i];
+        }
+      });
+    }
+    return Status::ok;
+  }
   // The partition (chunk rows, groups) depends on the shapes only: each group sums its chunks in
   // order into its own partial, and the partials are added in group order.
   const int64_t rows = rows_per_chunk(K);

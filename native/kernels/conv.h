@@ -36,7 +36,7 @@ Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64
 
 // Plain arguments of the direct kernels for few input channels (no member functions, so ISA
 // translation units instantiate nothing shared). C <= 4 and OC >= 16; the input gradient also
-// needs stride 1 in every dim.
+// needs stride 1 in every dim. The filter gradient reads x and dy.
 struct ConvDirectArgs {
   float* y;             // forward output
   const float* x;       // forward input
@@ -57,10 +57,16 @@ using ConvDirectInputLines = void (*)(const ConvDirectArgs& args, int64_t line_b
 // pixel's taps read straight from x (no im2col), vectorized over OC, with the bias/relu epilogue.
 using ConvDirectForwardLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
                                         int64_t line_end);
+// Adds the contributions of the (n, od, oh) lines [line_begin, line_end) of dy (and the x taps
+// they read) to dfilter (K, OC), in a fixed order: line, tap, output pixel.
+using ConvDirectFilterLines = void (*)(const ConvDirectArgs& args, float* dfilter,
+                                       int64_t line_begin, int64_t line_end);
 #if defined(__x86_64__)
 void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
                                        int64_t line_end);
 void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end);
+void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter,
+                                        int64_t line_begin, int64_t line_end);
 #endif
 
 // Direct loops with float64 sums, one output at a time: the documentation and the test oracle.

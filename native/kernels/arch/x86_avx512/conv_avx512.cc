@@ -2,7 +2,8 @@
 // image networks), where the im2col route would run GEMMs only K = taps*C deep or wide (packing
 // then costs as much as the arithmetic). Forward: each output pixel's taps are read straight from
 // x and broadcast against filter rows, vectorized over OC. Input gradient (stride 1): every dx
-// value is one dot product over (taps, OC) of dy and the filter, vectorized over OC.
+// value is one dot product over (taps, OC) of dy and the filter, vectorized over OC. Filter
+// gradient: per output line and tap, x broadcasts times dy vectors summed over the line's pixels.
 // Deliberately only intrinsics, plain loops and helpers in an anonymous namespace: nothing shared
 // with other translation units is instantiated here with AVX-512 code.
 #if defined(__x86_64__)
@@ -175,8 +176,8 @@ void forward_pixels(const ConvDirectArgs& a, int64_t n, int64_t od, int64_t oh, 
           __m512 weights[kVectors];
 #pragma GCC unroll 4
           for (int v = 0; v < kVectors; ++v) {
-            weights[v] = v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, w + v * 16)
-                                           : _mm512_loadu_ps(w + v * 16);
+            weights[v] = in_register(v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, w + v * 16)
+                                                       : _mm512_loadu_ps(w + v * 16));
           }
 #pragma GCC unroll 16
           for (int p = 0; p < kPixels; ++p) {
@@ -232,7 +233,125 @@ void forward_line(const ConvDirectArgs& a, int64_t n, int64_t od, int64_t oh, in
   }
 }
 
+
+// ---- filter gradient ----------------------------------------------------------------------------
+
+// One output line's contribution to dfilter for kVectors vectors of channels from oc0: for each
+// tap, the pixels whose input cell is inside x, accumulated as x broadcasts times dy vectors.
+// kUnroll accumulator sets (pixel p goes to set p % kUnroll, summed in order at the end) keep
+// enough independent FMA chains in flight when C * kVectors is small.
+template <int kChannels, int kVectors>
+void filter_line(const ConvDirectArgs& a, float* dfilter, int64_t n, int64_t od, int64_t oh,
+                 int64_t oc0, __mmask16 last) {
+  constexpr int kChains = kChannels * kVectors;
+  constexpr int kUnroll = kChains >= 8 ? 1 : (8 + kChains - 1) / kChains;
+  const int64_t OC = a.out_channels, OW = a.out[2];
+  const int64_t D = a.in[0], H = a.in[1], W = a.in[2];
+  const int64_t KH = a.kernel[1], KW = a.kernel[2];
+  const int64_t stride = a.stride[2];
+  const float* dy_line = a.dy + ((n * a.out[0] + od) * a.out[1] + oh) * OW * OC + oc0;
+  for (int64_t kd = 0; kd < a.kernel[0]; ++kd) {
+    const int64_t id = od * a.stride[0] - a.pad_before[0] + kd * a.dilation[0];
+    if (id < 0 || id >= D) continue;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int64_t ih = oh * a.stride[1] - a.pad_before[1] + kh * a.dilation[1];
+      if (ih < 0 || ih >= H) continue;
+      const float* x_line = a.x + ((n * D + id) * H + ih) * W * kChannels;
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        // Pixels with iw = ow * stride + shift inside [0, W).
+        const int64_t shift = kw * a.dilation[2] - a.pad_before[2];
+        const int64_t first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+        const int64_t end_limit = W - 1 - shift >= 0 ? (W - 1 - shift) / stride + 1 : 0;
+        const int64_t end = end_limit < OW ? end_limit : OW;
+        if (first >= end) continue;
+        float* rows = dfilter + ((kd * KH + kh) * KW + kw) * kChannels * OC + oc0;
+        __m512 acc[kUnroll][kChannels][kVectors];
+#pragma GCC unroll 8
+        for (int u = 0; u < kUnroll; ++u)
+#pragma GCC unroll 4
+          for (int c = 0; c < kChannels; ++c)
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) acc[u][c][v] = _mm512_setzero_ps();
+        int64_t ow = first;
+        for (; ow + kUnroll <= end; ow += kUnroll) {
+#pragma GCC unroll 8
+          for (int u = 0; u < kUnroll; ++u) {
+            const float* d = dy_line + (ow + u) * OC;
+            const float* xs = x_line + ((ow + u) * stride + shift) * kChannels;
+            __m512 grad[kVectors];
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) {
+              grad[v] = in_register(v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, d + v * 16)
+                                                      : _mm512_loadu_ps(d + v * 16));
+            }
+#pragma GCC unroll 4
+            for (int c = 0; c < kChannels; ++c) {
+              const __m512 value = _mm512_set1_ps(xs[c]);
+#pragma GCC unroll 4
+              for (int v = 0; v < kVectors; ++v) acc[u][c][v] = _mm512_fmadd_ps(value, grad[v], acc[u][c][v]);
+            }
+          }
+        }
+        for (int u = 0; ow < end; ++ow, ++u) {  // the remaining pixels, same sets in turn
+          const float* d = dy_line + ow * OC;
+          const float* xs = x_line + (ow * stride + shift) * kChannels;
+#pragma GCC unroll 4
+          for (int v = 0; v < kVectors; ++v) {
+            const __m512 grad = in_register(v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, d + v * 16)
+                                                              : _mm512_loadu_ps(d + v * 16));
+#pragma GCC unroll 4
+            for (int c = 0; c < kChannels; ++c) {
+              acc[u][c][v] = _mm512_fmadd_ps(_mm512_set1_ps(xs[c]), grad, acc[u][c][v]);
+            }
+          }
+        }
+#pragma GCC unroll 4
+        for (int c = 0; c < kChannels; ++c) {
+#pragma GCC unroll 4
+          for (int v = 0; v < kVectors; ++v) {
+            const __mmask16 mask = v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF);
+            __m512 sum = _mm512_maskz_loadu_ps(mask, rows + c * OC + v * 16);
+#pragma GCC unroll 8
+            for (int u = 0; u < kUnroll; ++u) sum = _mm512_add_ps(sum, acc[u][c][v]);
+            _mm512_mask_storeu_ps(rows + c * OC + v * 16, mask, sum);
+          }
+        }
+      }
+    }
+  }
+}
+
+template <int kChannels>
+void filter_lines(const ConvDirectArgs& a, float* dfilter, int64_t line_begin, int64_t line_end) {
+  const int64_t OD = a.out[0], OH = a.out[1], OC = a.out_channels;
+  for (int64_t line = line_begin; line < line_end; ++line) {
+    const int64_t oh = line % OH, od = (line / OH) % OD, n = line / (OH * OD);
+    for (int64_t oc0 = 0; oc0 < OC; oc0 += 64) {
+      const int64_t count = OC - oc0 < 64 ? OC - oc0 : 64;
+      const int vectors = static_cast<int>((count + 15) / 16);
+      const __mmask16 last = static_cast<__mmask16>((1u << (count - (vectors - 1) * 16)) - 1u);
+      switch (vectors) {
+        case 1: filter_line<kChannels, 1>(a, dfilter, n, od, oh, oc0, last); break;
+        case 2: filter_line<kChannels, 2>(a, dfilter, n, od, oh, oc0, last); break;
+        case 3: filter_line<kChannels, 3>(a, dfilter, n, od, oh, oc0, last); break;
+        default: filter_line<kChannels, 4>(a, dfilter, n, od, oh, oc0, last); break;
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter,
+                                        int64_t line_begin, int64_t line_end) {
+  switch (args.in_channels) {
+    case 1: return filter_lines<1>(args, dfilter, line_begin, line_end);
+    case 2: return filter_lines<2>(args, dfilter, line_begin, line_end);
+    case 3: return filter_lines<3>(args, dfilter, line_begin, line_end);
+    case 4: return filter_lines<4>(args, dfilter, line_begin, line_end);
+    default: return;  // the caller only sends C <= 4
+  }
+}
 
 void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end) {
   const int64_t OD = args.out[0], OH = args.out[1], OC = args.out_channels;
