@@ -226,16 +226,20 @@ describe('conv threads, async and layouts', () => {
   const c: Case = { rank: 2, N: 3, spatial: [30, 27], C: 24, OC: 16, kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pad: 'same' };
   const data = makeData(c, random);
 
-  it('gives bit-identical results with 1 and 2 threads', () => {
-    const run = (threads: number): Float32Array[] => {
-      fg.setNumThreads(threads);
-      return [forward(c, data.x, data.filter, data.bias, true).data, backpropInput(c, data.dy, data.filter).data,
-        backpropFilter(c, data.x, data.dy).data, fg.ops.convBiasGrad(data.dy).data];
-    };
-    const one = run(1);
-    const two = run(2);
-    fg.setNumThreads(defaultThreads);
-    one.forEach((values, index) => expect(Array.from(two[index]), `output ${index}`).toEqual(Array.from(values)));
+  it('gives bit-identical results with 1 and 2 threads (im2col and direct routes)', () => {
+    const narrow: Case = { rank: 2, N: 3, spatial: [21, 23], C: 3, OC: 32, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pad: 'same' };
+    const narrowData = makeData(narrow, random);
+    for (const [shape, values] of [[c, data], [narrow, narrowData]] as [Case, Data][]) {
+      const run = (threads: number): Float32Array[] => {
+        fg.setNumThreads(threads);
+        return [forward(shape, values.x, values.filter, values.bias, true).data, backpropInput(shape, values.dy, values.filter).data,
+          backpropFilter(shape, values.x, values.dy).data, fg.ops.convBiasGrad(values.dy).data];
+      };
+      const one = run(1);
+      const two = run(2);
+      fg.setNumThreads(defaultThreads);
+      one.forEach((output, index) => expect(Array.from(two[index]), `${label(shape)} output ${index}`).toEqual(Array.from(output)));
+    }
   });
 
   it('async twins match the sync ops', async () => {

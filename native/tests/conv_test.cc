@@ -237,32 +237,38 @@ FALTUNG_TEST(conv_direct_kernel_shapes) {
 }
 
 FALTUNG_TEST(conv_results_do_not_depend_on_thread_count) {
-  ConvGeometry g;
-  g.batch = 4, g.in_channels = 24, g.out_channels = 16, g.padding = Padding::same;
-  g.in[1] = 19, g.in[2] = 17, g.kernel[1] = 3, g.kernel[2] = 3, g.stride[2] = 2;
-  expect_true(resolve_geometry(&g) == Status::ok, "resolve");
-  Random random(41);
-  const std::vector<float> x = random.vector(g.batch * g.in_pixels() * g.in_channels);
-  const std::vector<float> filter = random.vector(g.columns() * g.out_channels);
-  const std::vector<float> dy = random.vector(g.rows() * g.out_channels);
-  const int saved = num_threads();
-  std::vector<float> results[2][3];
-  for (int variant = 0; variant < 2; ++variant) {
-    set_num_threads(variant == 0 ? 1 : 2);
-    auto& r = results[variant];
-    r[0].resize(dy.size());
-    r[1].resize(x.size());
-    r[2].resize(filter.size());
-    conv_forward_f32(r[0].data(), x.data(), filter.data(), nullptr, g, false);
-    conv_backward_input_f32(r[1].data(), dy.data(), filter.data(), g);
-    conv_backward_filter_f32(r[2].data(), x.data(), dy.data(), g);
-  }
-  set_num_threads(saved);
-  const char* names[3] = {"forward", "backward input", "backward filter"};
-  for (int which = 0; which < 3; ++which) {
-    expect_true(std::memcmp(results[0][which].data(), results[1][which].data(),
-                            results[0][which].size() * sizeof(float)) == 0,
-                std::string(names[which]) + " differs between 1 and 2 threads");
+  // An im2col-route shape (C = 24) and a direct-route shape (C = 3, OC = 32, stride 1).
+  ConvGeometry wide;
+  wide.batch = 4, wide.in_channels = 24, wide.out_channels = 16, wide.padding = Padding::same;
+  wide.in[1] = 19, wide.in[2] = 17, wide.kernel[1] = 3, wide.kernel[2] = 3, wide.stride[2] = 2;
+  ConvGeometry narrow;
+  narrow.batch = 3, narrow.in_channels = 3, narrow.out_channels = 32, narrow.padding = Padding::same;
+  narrow.in[1] = 21, narrow.in[2] = 23, narrow.kernel[1] = 3, narrow.kernel[2] = 3;
+  for (ConvGeometry* g : {&wide, &narrow}) {
+    expect_true(resolve_geometry(g) == Status::ok, "resolve");
+    Random random(41);
+    const std::vector<float> x = random.vector(g->batch * g->in_pixels() * g->in_channels);
+    const std::vector<float> filter = random.vector(g->columns() * g->out_channels);
+    const std::vector<float> dy = random.vector(g->rows() * g->out_channels);
+    const int saved = num_threads();
+    std::vector<float> results[2][3];
+    for (int variant = 0; variant < 2; ++variant) {
+      set_num_threads(variant == 0 ? 1 : 2);
+      auto& r = results[variant];
+      r[0].resize(dy.size());
+      r[1].resize(x.size());
+      r[2].resize(filter.size());
+      conv_forward_f32(r[0].data(), x.data(), filter.data(), nullptr, *g, false);
+      conv_backward_input_f32(r[1].data(), dy.data(), filter.data(), *g);
+      conv_backward_filter_f32(r[2].data(), x.data(), dy.data(), *g);
+    }
+    set_num_threads(saved);
+    const char* names[3] = {"forward", "backward input", "backward filter"};
+    for (int which = 0; which < 3; ++which) {
+      expect_true(std::memcmp(results[0][which].data(), results[1][which].data(),
+                              results[0][which].size() * sizeof(float)) == 0,
+                  std::string(names[which]) + " differs between 1 and 2 threads: " + describe(*g));
+    }
   }
 }
 
