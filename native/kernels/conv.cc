@@ -1,8 +1,9 @@
 // Convolution as im2col + SGEMM over chunks of output rows (docs/conv-backward.md derives the
 // backward passes). Each chunk's columns live in a per-thread scratch buffer sized for L2 and are
 // reused; threads take whole chunks and call a single-threaded GEMM, or, when there are too few
-// chunks, chunks run in turn on a multi-threaded GEMM. Deliberately no per-call allocation and no
-// ISA-specific code: the arithmetic is in the GEMM, the rest is copies, adds and an epilogue.
+// chunks, chunks run in turn on a multi-threaded GEMM. Layers with C <= 4 take direct kernels
+// where the ISA table has them (AVX-512). Deliberately no per-call allocation and no intrinsics
+// here: the arithmetic is in the GEMM or the arch/ kernels, the rest is copies, adds, epilogues.
 #include "conv.h"
 
 #include <algorithm>

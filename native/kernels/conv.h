@@ -1,6 +1,7 @@
 // Convolution over 1-3 spatial dims, channels-last, forward and backward, as im2col + SGEMM on
-// L2-sized chunks of output rows. Deliberately no direct or Winograd paths and no activation
-// other than a fused relu: other activations are applied by the caller.
+// L2-sized chunks of output rows, with direct per-ISA kernels for layers of C <= 4 input channels.
+// Deliberately no Winograd/FFT paths and no activation other than a fused relu: other activations
+// are applied by the caller.
 //
 // Dimension key (see im2col.h): N, D H W, C in; KD KH KW, OC kernel; OD OH OW out;
 // P = N*OD*OH*OW output pixels (rows), K = KD*KH*KW*C columns.
