@@ -1,4 +1,18 @@
-// Raw signatures of the native conv group (native/binding/conv.cc). Only lib/native.ts and the ops
-// that wrap these functions use them; arguments are validated in TypeScript before the call.
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface ConvBindings {}
+// Raw signatures of the native conv group (native/binding/conv.cc). Only lib/ops/conv.ts calls
+// them; arguments are validated there first. `geometry` is the packed Int32Array built by
+// lib/ops/conv-util.ts (layout in native/kernels/im2col.h). Async variants return a Promise.
+
+export interface ConvBindings {
+  /** y (N,OD,OH,OW,OC) = relu?(conv(x (N,D,H,W,C), filter (KD,KH,KW,C,OC)) + bias (OC)). */
+  convForward(y: Float32Array, x: Float32Array, filter: Float32Array, bias: Float32Array | null,
+    geometry: Int32Array, relu: boolean, async: boolean): Promise<void> | undefined;
+  /** dx (N,D,H,W,C) from dy (N,OD,OH,OW,OC) and filter. */
+  convBackwardInput(dx: Float32Array, dy: Float32Array, filter: Float32Array, geometry: Int32Array,
+    async: boolean): Promise<void> | undefined;
+  /** dfilter (KD,KH,KW,C,OC) from x and dy. */
+  convBackwardFilter(dfilter: Float32Array, x: Float32Array, dy: Float32Array, geometry: Int32Array,
+    async: boolean): Promise<void> | undefined;
+  /** dbias (channels) = column sums of dy (rows, channels). */
+  convBackwardBias(dbias: Float32Array, dy: Float32Array, rows: number, channels: number,
+    async: boolean): Promise<void> | undefined;
+}

@@ -7,3 +7,6 @@ export * from './loss';
 export * from './optimizer';
 export * from './batchnorm';
 export * from './dropout';
+export * from './conv';
+export * from './pool';
+export { convOutputShape, poolOutputShape, windowOutputSize, type Padding, type PaddingMode, type WindowSize } from './conv-util';

@@ -1,8 +1,9 @@
 // Convolution as im2col + SGEMM over chunks of output rows (docs/conv-backward.md derives the
 // backward passes). Each chunk's columns live in a per-thread scratch buffer sized for L2 and are
 // reused; threads take whole chunks and call a single-threaded GEMM, or, when there are too few
-// chunks, chunks run in turn on a multi-threaded GEMM. Deliberately no per-call allocation and no
-// ISA-specific code: the arithmetic is in the GEMM, the rest is copies, adds and an epilogue.
+// chunks, chunks run in turn on a multi-threaded GEMM. Layers with C <= 4 take direct kernels
+// where the ISA table has them (AVX-512). Deliberately no per-call allocation and no intrinsics
+// here: the arithmetic is in the GEMM or the arch/ kernels, the rest is copies, adds, epilogues.
 #include "conv.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../runtime/isa.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
 #include "gemm.h"
@@ -84,6 +86,84 @@ void bias_relu_rows(float* y, int64_t rows, int64_t channels, const float* bias,
   }
 }
 
+// The direct input gradient of each ISA (nullptr: that ISA takes the im2col route).
+ConvDirectInputLines direct_input_lines(Isa isa) {
+  static const ConvDirectInputLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_backward_input_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
+ConvDirectForwardLines direct_forward_lines(Isa isa) {
+  static const ConvDirectForwardLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_forward_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
+ConvDirectFilterLines direct_filter_lines(Isa isa) {
+  static const ConvDirectFilterLines table[kIsaCount] = {
+      nullptr,  // scalar
+      nullptr,  // neon
+      nullptr,  // avx2
+#if defined(__x86_64__)
+      conv_backward_filter_direct_avx512,
+#else
+      nullptr,
+#endif
+  };
+  return table[static_cast<int>(isa)];
+}
+
+// Where reading taps straight from x beats im2col + a GEMM only K = taps*C deep: few input
+// channels and enough output channels to fill a vector.
+bool direct_forward_applies(const ConvGeometry& g) {
+  return g.in_channels <= 4 && g.out_channels >= 16;
+}
+
+// The direct filter gradient reuses each dy vector for the C channels of a tap only: with C = 1
+// it is load-bound and the GEMM route (cols^T * dy) is faster, so it starts at C = 2.
+bool direct_filter_applies(const ConvGeometry& g) {
+  return g.in_channels >= 2 && g.in_channels <= 4 && g.out_channels >= 16;
+}
+
+ConvDirectArgs direct_args(const ConvGeometry& g) {
+  ConvDirectArgs args{};
+  for (int dim = 0; dim < 3; ++dim) {
+    args.in[dim] = g.in[dim];
+    args.out[dim] = g.out[dim];
+    args.kernel[dim] = g.kernel[dim];
+    args.stride[dim] = g.stride[dim];
+    args.dilation[dim] = g.dilation[dim];
+    args.pad_before[dim] = g.pad_before[dim];
+  }
+  args.in_channels = g.in_channels;
+  args.out_channels = g.out_channels;
+  return args;
+}
+
+// Where the direct gather beats dy * filter^T + col2im: stride 1 (every dx value is then a plain
+// dot product, no stride arithmetic), few input channels (the GEMM would be only K = taps*C
+// columns wide), and enough output channels to fill a vector.
+bool direct_input_applies(const ConvGeometry& g) {
+  return g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1 && g.in_channels <= 4 &&
+         g.out_channels >= 16;
+}
+
 }  // namespace
 
 Status conv_forward_f32(float* y, const float* x, const float* filter, const float* bias,
@@ -93,6 +173,22 @@ Status conv_forward_f32(float* y, const float* x, const float* filter, const flo
   if (P == 0) return Status::ok;
   const bool pointwise = g.is_pointwise();
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
+  const ConvDirectForwardLines direct =
+      direct_forward_applies(g) ? direct_forward_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {  // output lines are independent: any split gives the same values
+    ConvDirectArgs args = direct_args(g);
+    args.y = y;
+    args.x = x;
+    args.bias = bias;
+    args.relu = relu;
+    args.filter = filter;
+    const int64_t lines = g.batch * g.out[0] * g.out[1];
+    const int64_t grain = std::max<int64_t>(1, ceil_div(lines, 8 * threads));
+    for_each_index(threads, ceil_div(lines, grain), [&](int64_t task) {
+      direct(args, task * grain, std::min(lines, (task + 1) * grain));
+    });
+    return Status::ok;
+  }
   int64_t rows = rows_per_chunk(K);
   if (threads > 1) {
     // Output rows are independent, so smaller chunks for load balance change no value.
@@ -130,6 +226,20 @@ Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
   if (N == 0) return Status::ok;
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
   FailureFlag failure;
+
+  const ConvDirectInputLines direct = direct_input_applies(g) ? direct_input_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {  // every dx line gathered independently: no zeroing, no scatter
+    ConvDirectArgs args = direct_args(g);
+    args.dx = dx;
+    args.dy = dy;
+    args.filter = filter;
+    const int64_t lines = N * g.in[0] * g.in[1];
+    const int64_t grain = std::max<int64_t>(1, ceil_div(lines, 8 * threads));
+    for_each_index(threads, ceil_div(lines, grain), [&](int64_t task) {
+      direct(args, task * grain, std::min(lines, (task + 1) * grain));
+    });
+    return Status::ok;
+  }
 
   if (g.is_pointwise()) {  // dx rows = dy rows * filter^T, no col2im
     int64_t rows = rows_per_chunk(K);
@@ -198,6 +308,37 @@ Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
   }
   const bool pointwise = g.is_pointwise();
   const int threads = threads_for_work(2.0 * static_cast<double>(P) * K * OC);
+  const ConvDirectFilterLines direct =
+      direct_filter_applies(g) ? direct_filter_lines(active_isa()) : nullptr;
+  if (direct != nullptr) {
+    // Fixed groups of output lines (by shape, not threads), each summed in order into its own
+    // partial; partials added in group order: the same numbers for any thread count.
+    ConvDirectArgs args = direct_args(g);
+    args.x = x;
+    args.dy = dy;
+    const int64_t lines = g.batch * g.out[0] * g.out[1];
+    const int64_t groups = std::clamp<int64_t>(
+        std::min(kPartialBudget / filter_size, kMaxFilterGroups), 1, lines);
+    float* partials = nullptr;
+    if (groups > 1) {
+      partials = thread_scratch(ScratchSlot::general, static_cast<size_t>((groups - 1) * filter_size));
+      if (partials == nullptr) return Status::out_of_memory;
+    }
+    for_each_index(threads, groups, [&](int64_t group) {
+      float* target = group == 0 ? dfilter : partials + (group - 1) * filter_size;
+      std::memset(target, 0, static_cast<size_t>(filter_size) * sizeof(float));
+      direct(args, target, group * lines / groups, (group + 1) * lines / groups);
+    });
+    if (groups > 1) {
+      parallel_for(filter_size, 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t group = 1; group < groups; ++group) {
+          const float* partial = partials + (group - 1) * filter_size;
+          for (int64_t i = begin; i < end; ++i) dfilter[i] += partial[i];
+        }
+      });
+    }
+    return Status::ok;
+  }
   // The partition (chunk rows, groups) depends on the shapes only: each group sums its chunks in
   // order into its own partial, and the partials are added in group order.
   const int64_t rows = rows_per_chunk(K);

@@ -1,6 +1,7 @@
 // Convolution over 1-3 spatial dims, channels-last, forward and backward, as im2col + SGEMM on
-// L2-sized chunks of output rows. Deliberately no direct or Winograd paths and no activation
-// other than a fused relu: other activations are applied by the caller.
+// L2-sized chunks of output rows, with direct per-ISA kernels for layers of C <= 4 input channels.
+// Deliberately no Winograd/FFT paths and no activation other than a fused relu: other activations
+// are applied by the caller.
 //
 // Dimension key (see im2col.h): N, D H W, C in; KD KH KW, OC kernel; OD OH OW out;
 // P = N*OD*OH*OW output pixels (rows), K = KD*KH*KW*C columns.
@@ -31,6 +32,43 @@ Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
 
 // dy (rows, channels) -> dbias (channels) = column sums of dy, in a fixed order.
 Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64_t channels);
+
+// ---- ISA variants (native/kernels/arch) -------------------------------------------------------
+
+// Plain arguments of the direct kernels for few input channels (no member functions, so ISA
+// translation units instantiate nothing shared). C <= 4 and OC >= 16; the input gradient also
+// needs stride 1 in every dim. The filter gradient reads x and dy.
+struct ConvDirectArgs {
+  float* y;             // forward output
+  const float* x;       // forward input
+  const float* bias;    // forward, or nullptr
+  bool relu;            // forward epilogue
+  float* dx;            // input gradient output
+  const float* dy;      // input gradient input
+  const float* filter;
+  int64_t in[3], out[3], kernel[3], stride[3], dilation[3], pad_before[3];
+  int64_t in_channels, out_channels;
+};
+
+// dx lines [line_begin, line_end) of the (n, id, ih) lines of dx (N,D,H,W,C), each value gathered
+// as a dot product over (taps, OC) of dy and the filter. Overwrites those lines.
+using ConvDirectInputLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
+                                      int64_t line_end);
+// y lines [line_begin, line_end) of the (n, od, oh) lines of y (N,OD,OH,OW,OC): each output
+// pixel's taps read straight from x (no im2col), vectorized over OC, with the bias/relu epilogue.
+using ConvDirectForwardLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
+                                        int64_t line_end);
+// Adds the contributions of the (n, od, oh) lines [line_begin, line_end) of dy (and the x taps
+// they read) to dfilter (K, OC), in a fixed order: line, tap, output pixel.
+using ConvDirectFilterLines = void (*)(const ConvDirectArgs& args, float* dfilter,
+                                       int64_t line_begin, int64_t line_end);
+#if defined(__x86_64__)
+void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
+                                       int64_t line_end);
+void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end);
+void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter,
+                                        int64_t line_begin, int64_t line_end);
+#endif
 
 // Direct loops with float64 sums, one output at a time: the documentation and the test oracle.
 void conv_forward_f32_reference(float* y, const float* x, const float* filter, const float* bias,

@@ -3,6 +3,7 @@
 // Deliberately allocation-free and single-threaded: callers own the chunking and the threads.
 #include "im2col.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace faltung {
@@ -158,8 +159,12 @@ int unpack_geometry(const int32_t* packed, ConvGeometry* geometry) {
   return -1;
 }
 
-void im2col_f32(float* cols, const float* x, const ConvGeometry& g, int64_t row_begin,
-                int64_t row_end) {
+namespace {
+
+// Row by row, taps computed per row: the general path (any kernel size), and the documentation
+// of what the line-based path below computes faster.
+void im2col_rows(float* cols, const float* x, const ConvGeometry& g, int64_t row_begin,
+                 int64_t row_end) {
   const int64_t C = g.in_channels;
   const int64_t D = g.in[0], H = g.in[1], W = g.in[2];
   const int64_t KD = g.kernel[0], KH = g.kernel[1], KW = g.kernel[2];
@@ -208,8 +213,8 @@ void im2col_f32(float* cols, const float* x, const ConvGeometry& g, int64_t row_
   }
 }
 
-void col2im_add_f32(float* dx, const float* dcols, const ConvGeometry& g, int64_t row_begin,
-                    int64_t row_end) {
+void col2im_rows(float* dx, const float* dcols, const ConvGeometry& g, int64_t row_begin,
+                 int64_t row_end) {
   const int64_t C = g.in_channels;
   const int64_t D = g.in[0], H = g.in[1], W = g.in[2];
   const int64_t KD = g.kernel[0], KH = g.kernel[1], KW = g.kernel[2];
@@ -248,6 +253,179 @@ void col2im_add_f32(float* dx, const float* dcols, const ConvGeometry& g, int64_
         }
       }
     }
+  }
+}
+
+
+// Tap rows (kd, kh) resolved once per output line; longer kernels take the row-by-row path.
+constexpr int64_t kMaxTapRows = 64;
+
+// Moves of one tap row (KW*C floats when the width taps are adjacent). Length > 0 is that length
+// known at compile time, fully unrolled with no call: the short runs of small-channel layers
+// (C = 1 or 3) would otherwise spend more time in memcpy calls than in moving data.
+template <int Length>
+inline void copy_run(float* dst, const float* src, int64_t count) {
+  if constexpr (Length == 0) {
+    copy_floats(dst, src, count);
+  } else {
+    for (int i = 0; i < Length; ++i) dst[i] = src[i];
+  }
+}
+
+template <int Length>
+inline void zero_run(float* dst, int64_t count) {
+  if constexpr (Length == 0) {
+    zero_floats(dst, count);
+  } else {
+    for (int i = 0; i < Length; ++i) dst[i] = 0.0f;
+  }
+}
+
+template <int Length>
+inline void add_run(float* dst, const float* src, int64_t count) {
+  if constexpr (Length == 0) {
+    add_floats(dst, src, count);
+  } else {
+    for (int i = 0; i < Length; ++i) dst[i] += src[i];
+  }
+}
+
+// The run lengths (KW*C) given their own unrolled instantiation.
+#define FALTUNG_SHORT_RUNS(X) \
+  X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(12) X(15) X(16) X(21) X(24) X(27)
+
+// One output line: fixed (n, od, oh), output columns [ow_begin, ow_end). Resolves the KD*KH tap
+// rows to offsets in x (-1 in the padding) so the per-pixel work is only the width taps.
+struct Line {
+  int64_t ow_begin, ow_end;
+  int64_t tap_row_offset[kMaxTapRows];  // offset in x of (n, id, ih, 0, 0), or -1 if padded
+};
+
+inline void resolve_line(const ConvGeometry& g, int64_t row, int64_t row_end, Line* line) {
+  const int64_t OW = g.out[2], OH = g.out[1], OD = g.out[0];
+  const int64_t line_index = row / OW;
+  line->ow_begin = row % OW;
+  line->ow_end = std::min(OW, line->ow_begin + (row_end - row));
+  const int64_t oh = line_index % OH, od = (line_index / OH) % OD, n = line_index / (OH * OD);
+  const int64_t D = g.in[0], H = g.in[1];
+  int64_t tap = 0;
+  for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+    const int64_t id = od * g.stride[0] - g.pad_before[0] + kd * g.dilation[0];
+    for (int64_t kh = 0; kh < g.kernel[1]; ++kh, ++tap) {
+      const int64_t ih = oh * g.stride[1] - g.pad_before[1] + kh * g.dilation[1];
+      const bool inside = id >= 0 && id < D && ih >= 0 && ih < H;
+      line->tap_row_offset[tap] = inside ? ((n * D + id) * H + ih) * g.in[2] * g.in_channels : -1;
+    }
+  }
+}
+
+template <int Length>
+void im2col_lines(float* cols, const float* x, const ConvGeometry& g, int64_t row_begin,
+                  int64_t row_end) {
+  const int64_t C = g.in_channels, W = g.in[2], KW = g.kernel[2];
+  const int64_t taps = g.kernel[0] * g.kernel[1];
+  const int64_t run = Length > 0 ? Length : KW * C;
+  const int64_t stride = g.stride[2], pad = g.pad_before[2], dilation = g.dilation[2];
+  const bool contiguous = dilation == 1 || KW == 1;
+  const int64_t reach = (KW - 1) * dilation;
+  Line line;
+  float* out = cols;
+  for (int64_t row = row_begin; row < row_end;) {
+    resolve_line(g, row, row_end, &line);
+    for (int64_t ow = line.ow_begin; ow < line.ow_end; ++ow) {
+      const int64_t iw0 = ow * stride - pad;
+      if (contiguous && iw0 >= 0 && iw0 + reach < W) {
+        for (int64_t tap = 0; tap < taps; ++tap, out += run) {
+          const int64_t offset = line.tap_row_offset[tap];
+          if (offset < 0) {
+            zero_run<Length>(out, run);
+          } else {
+            copy_run<Length>(out, x + offset + iw0 * C, run);
+          }
+        }
+        continue;
+      }
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        const int64_t offset = line.tap_row_offset[tap];
+        for (int64_t kw = 0; kw < KW; ++kw, out += C) {
+          const int64_t iw = iw0 + kw * dilation;
+          if (offset < 0 || iw < 0 || iw >= W) {
+            zero_floats(out, C);
+          } else {
+            copy_floats(out, x + offset + iw * C, C);
+          }
+        }
+      }
+    }
+    row += line.ow_end - line.ow_begin;
+  }
+}
+
+template <int Length>
+void col2im_lines(float* dx, const float* dcols, const ConvGeometry& g, int64_t row_begin,
+                  int64_t row_end) {
+  const int64_t C = g.in_channels, W = g.in[2], KW = g.kernel[2];
+  const int64_t taps = g.kernel[0] * g.kernel[1];
+  const int64_t run = Length > 0 ? Length : KW * C;
+  const int64_t stride = g.stride[2], pad = g.pad_before[2], dilation = g.dilation[2];
+  const bool contiguous = dilation == 1 || KW == 1;
+  const int64_t reach = (KW - 1) * dilation;
+  Line line;
+  const float* in = dcols;
+  for (int64_t row = row_begin; row < row_end;) {
+    resolve_line(g, row, row_end, &line);
+    for (int64_t ow = line.ow_begin; ow < line.ow_end; ++ow) {
+      const int64_t iw0 = ow * stride - pad;
+      if (contiguous && iw0 >= 0 && iw0 + reach < W) {
+        for (int64_t tap = 0; tap < taps; ++tap, in += run) {
+          const int64_t offset = line.tap_row_offset[tap];
+          if (offset >= 0) add_run<Length>(dx + offset + iw0 * C, in, run);
+        }
+        continue;
+      }
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        const int64_t offset = line.tap_row_offset[tap];
+        for (int64_t kw = 0; kw < KW; ++kw, in += C) {
+          const int64_t iw = iw0 + kw * dilation;
+          if (offset >= 0 && iw >= 0 && iw < W) add_floats(dx + offset + iw * C, in, C);
+        }
+      }
+    }
+    row += line.ow_end - line.ow_begin;
+  }
+}
+
+}  // namespace
+
+void im2col_f32(float* cols, const float* x, const ConvGeometry& g, int64_t row_begin,
+                int64_t row_end) {
+  const int64_t run = g.kernel[2] * g.in_channels;
+  if (g.kernel[0] * g.kernel[1] > kMaxTapRows) return im2col_rows(cols, x, g, row_begin, row_end);
+  const bool contiguous = g.dilation[2] == 1 || g.kernel[2] == 1;
+  switch (contiguous ? run : 0) {
+#define FALTUNG_RUN(length) \
+  case length:              \
+    return im2col_lines<length>(cols, x, g, row_begin, row_end);
+    FALTUNG_SHORT_RUNS(FALTUNG_RUN)
+#undef FALTUNG_RUN
+    default:
+      return im2col_lines<0>(cols, x, g, row_begin, row_end);
+  }
+}
+
+void col2im_add_f32(float* dx, const float* dcols, const ConvGeometry& g, int64_t row_begin,
+                    int64_t row_end) {
+  const int64_t run = g.kernel[2] * g.in_channels;
+  if (g.kernel[0] * g.kernel[1] > kMaxTapRows) return col2im_rows(dx, dcols, g, row_begin, row_end);
+  const bool contiguous = g.dilation[2] == 1 || g.kernel[2] == 1;
+  switch (contiguous ? run : 0) {
+#define FALTUNG_RUN(length) \
+  case length:              \
+    return col2im_lines<length>(dx, dcols, g, row_begin, row_end);
+    FALTUNG_SHORT_RUNS(FALTUNG_RUN)
+#undef FALTUNG_RUN
+    default:
+      return col2im_lines<0>(dx, dcols, g, row_begin, row_end);
   }
 }
 

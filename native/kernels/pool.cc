@@ -62,9 +62,24 @@ inline void scale(float* out, float factor, int64_t count) {
   for (int64_t c = 0; c < count; ++c) out[c] *= factor;
 }
 
-// Tracks the first maximum per channel: best values and the x offsets they came from.
-inline void argmax_into(float* best, int64_t* where, const float* values, int64_t offset,
-                        int64_t count) {
+// Tracks the first maximum per channel: best values and where they came from. The 32-bit cell
+// number (not a 64-bit offset) keeps the compare-and-select the same width as the floats, so the
+// loop vectorizes.
+// Both stores are unconditional (a max and a mask select), so the compiler can vectorize them.
+inline void argmax_into(float* __restrict best, int32_t* __restrict winner,
+                        const float* __restrict values, int32_t cell, int64_t count) {
+  for (int64_t c = 0; c < count; ++c) {
+    const float value = values[c], current = best[c];
+    const int32_t previous = winner[c];
+    const int32_t take = -static_cast<int32_t>(value > current);  // all ones or zero
+    best[c] = value > current ? value : current;
+    winner[c] = (cell & take) | (previous & ~take);
+  }
+}
+
+// Global max keeps 64-bit x offsets: its S positions may exceed 32 bits.
+inline void argmax_offsets_into(float* best, int64_t* where, const float* values, int64_t offset,
+                                int64_t count) {
   for (int64_t c = 0; c < count; ++c) {
     if (values[c] > best[c]) {
       best[c] = values[c];
@@ -73,8 +88,8 @@ inline void argmax_into(float* best, int64_t* where, const float* values, int64_
   }
 }
 
-inline void argmax_start(float* best, int64_t* where, const float* values, int64_t offset,
-                         int64_t count) {
+inline void argmax_offsets_start(float* best, int64_t* where, const float* values, int64_t offset,
+                                 int64_t count) {
   for (int64_t c = 0; c < count; ++c) {
     best[c] = values[c];
     where[c] = offset + c;
@@ -145,18 +160,23 @@ Status pool_backward(Kind kind, float* dx, const float* dy, const float* x, cons
   const int64_t blocks = ceil_div(C, block);
   // Relaxed: parallel_run's completion orders the stores before the read below.
   std::atomic<bool> failed{false};
+  const int64_t window = g.window();
   run_chunks(work, N * blocks, 1, [&](int64_t begin, int64_t end) {
-    // Scratch for max: per channel of the block, the best value and where it came from.
-    float* scratch = nullptr;
+    // Scratch for max, per thread: the x offsets of the current window's cells, and per channel of
+    // the block the best value and the number of the cell it came from.
+    int64_t* cells = nullptr;
+    float* best = nullptr;
+    int32_t* winner = nullptr;
     if (kind == Kind::max) {
-      scratch = thread_scratch(ScratchSlot::general, static_cast<size_t>(3 * block));
+      float* scratch = thread_scratch(ScratchSlot::general, static_cast<size_t>(2 * window + 2 * block));
       if (scratch == nullptr) {
         failed.store(true, std::memory_order_relaxed);
         return;
       }
+      cells = reinterpret_cast<int64_t*>(scratch);  // 64-byte aligned base
+      best = scratch + 2 * window;
+      winner = reinterpret_cast<int32_t*>(best + block);
     }
-    int64_t* where = reinterpret_cast<int64_t*>(scratch);  // 2 * block floats, 8-byte aligned
-    float* best = scratch + 2 * block;
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
       const int64_t width = std::min(block, C - c0);
@@ -173,16 +193,12 @@ Status pool_backward(Kind kind, float* dx, const float* dy, const float* x, cons
         const int64_t od = pixel / (g.out[2] * g.out[1]);
         const float* grad = dy + (n * OP + pixel) * C + c0;
         if (kind == Kind::max) {
-          bool first = true;
-          for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
-            if (first) {
-              argmax_start(best, where, x + offset + c0, offset + c0, width);
-              first = false;
-            } else {
-              argmax_into(best, where, x + offset + c0, offset + c0, width);
-            }
-          });
-          for (int64_t c = 0; c < width; ++c) dx[where[c]] += grad[c];
+          int32_t count = 0;
+          for_each_cell(g, n, od, oh, ow, [&](int64_t offset) { cells[count++] = offset + c0; });
+          std::memcpy(best, x + cells[0], static_cast<size_t>(width) * sizeof(float));
+          std::fill(winner, winner + width, 0);
+          for (int32_t cell = 1; cell < count; ++cell) argmax_into(best, winner, x + cells[cell], cell, width);
+          for (int64_t c = 0; c < width; ++c) dx[cells[winner[c]] + c] += grad[c];
         } else {
           const float inverse = 1.0f / static_cast<float>(cell_count(g, od, oh, ow));
           for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
@@ -203,7 +219,9 @@ Status check_global(int64_t batch, int64_t positions, int64_t channels) {
 }  // namespace
 
 Status check_pool_geometry(const ConvGeometry& g) {
-  if (check_geometry(g) != Status::ok || g.in_channels != g.out_channels) {
+  // The max backward numbers window cells with int32.
+  if (check_geometry(g) != Status::ok || g.in_channels != g.out_channels ||
+      g.window() > 2147483647) {
     return Status::invalid_argument;
   }
   for (int dim = 0; dim < 3; ++dim) {
@@ -313,10 +331,10 @@ Status global_max_pool_backward_f32(float* dx, const float* dy, const float* x, 
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / blocks, c0 = (unit % blocks) * block;
       const int64_t width = std::min(block, C - c0);
-      argmax_start(best, where, x + n * S * C + c0, n * S * C + c0, width);
+      argmax_offsets_start(best, where, x + n * S * C + c0, n * S * C + c0, width);
       for (int64_t s = 1; s < S; ++s) {
         const int64_t offset = (n * S + s) * C + c0;
-        argmax_into(best, where, x + offset, offset, width);
+        argmax_offsets_into(best, where, x + offset, offset, width);
       }
       for (int64_t s = 0; s < S; ++s) {
         std::memset(dx + (n * S + s) * C + c0, 0, static_cast<size_t>(width) * sizeof(float));

@@ -15,7 +15,8 @@
 
 namespace faltung {
 
-// Checks a resolved geometry for pooling (channels equal, dilation 1, pads below the window).
+// Checks a resolved geometry for pooling (channels equal, dilation 1, pads below the window,
+// at most 2^31 - 1 cells per window).
 Status check_pool_geometry(const ConvGeometry& geometry);
 
 // x (N,D,H,W,C) -> y (N,OD,OH,OW,C), the maximum of each window's real cells.

@@ -182,7 +182,8 @@ FALTUNG_TEST(conv_backward_matches_reference) {
 
 FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   // Pointwise (no im2col), strided 1x1 (im2col), and shapes with several chunks both for small K
-  // (4096-row chunks) and large K (256-row chunks, several filter-gradient groups).
+  // (4096-row chunks) and large K (256-row chunks, several filter-gradient groups), and a kernel
+  // with more tap rows than im2col's line path takes.
   ConvGeometry pointwise;
   pointwise.batch = 3, pointwise.in_channels = 5, pointwise.out_channels = 7;
   pointwise.in[1] = 9, pointwise.in[2] = 11;
@@ -195,7 +196,10 @@ FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   large_k.batch = 2, large_k.in_channels = 40, large_k.out_channels = 3;
   large_k.padding = Padding::same;
   large_k.in[1] = 23, large_k.in[2] = 21, large_k.kernel[1] = 3, large_k.kernel[2] = 3;
-  ConvGeometry* shapes[] = {&pointwise, &strided, &small_k, &large_k};
+  ConvGeometry wide;  // 9x9 taps: more tap rows than the line path resolves, so the row path runs
+  wide.batch = 2, wide.in_channels = 2, wide.out_channels = 3, wide.padding = Padding::same;
+  wide.in[1] = 12, wide.in[2] = 10, wide.kernel[1] = 9, wide.kernel[2] = 9, wide.stride[1] = 2;
+  ConvGeometry* shapes[] = {&pointwise, &strided, &small_k, &large_k, &wide};
   uint64_t seed = 300;
   for (ConvGeometry* g : shapes) {
     expect_true(resolve_geometry(g) == Status::ok, "resolve " + describe(*g));
@@ -205,33 +209,66 @@ FALTUNG_TEST(conv_pointwise_and_multi_chunk_shapes) {
   }
 }
 
-FALTUNG_TEST(conv_results_do_not_depend_on_thread_count) {
-  ConvGeometry g;
-  g.batch = 4, g.in_channels = 24, g.out_channels = 16, g.padding = Padding::same;
-  g.in[1] = 19, g.in[2] = 17, g.kernel[1] = 3, g.kernel[2] = 3, g.stride[2] = 2;
-  expect_true(resolve_geometry(&g) == Status::ok, "resolve");
-  Random random(41);
-  const std::vector<float> x = random.vector(g.batch * g.in_pixels() * g.in_channels);
-  const std::vector<float> filter = random.vector(g.columns() * g.out_channels);
-  const std::vector<float> dy = random.vector(g.rows() * g.out_channels);
-  const int saved = num_threads();
-  std::vector<float> results[2][3];
-  for (int variant = 0; variant < 2; ++variant) {
-    set_num_threads(variant == 0 ? 1 : 2);
-    auto& r = results[variant];
-    r[0].resize(dy.size());
-    r[1].resize(x.size());
-    r[2].resize(filter.size());
-    conv_forward_f32(r[0].data(), x.data(), filter.data(), nullptr, g, false);
-    conv_backward_input_f32(r[1].data(), dy.data(), filter.data(), g);
-    conv_backward_filter_f32(r[2].data(), x.data(), dy.data(), g);
+FALTUNG_TEST(conv_direct_kernel_shapes) {
+  // C <= 4, OC >= 16: the shapes the AVX-512 direct kernels take (other ISAs run the im2col route
+  // on them) -- forward with any stride, input gradient with stride 1 -- with OC groups and tails,
+  // dilations, pads, 1D/2D/3D and widths below, at and above their pixel blocks.
+  Random random(45);
+  const int64_t out_channels[] = {16, 17, 32, 33, 64, 80, 130};
+  for (int trial = 0; trial < 42; ++trial) {
+    ConvGeometry g;
+    g.batch = 1 + random.below(2);
+    g.in_channels = 1 + trial % 4;
+    g.out_channels = out_channels[trial % 7];
+    g.padding = static_cast<Padding>(random.below(3));
+    const int dims = 1 + trial % 3;
+    for (int dim = 3 - dims; dim < 3; ++dim) {
+      g.in[dim] = 1 + random.below(dims == 3 ? 5 : dims == 2 ? 24 : 60);
+      g.kernel[dim] = 1 + random.below(3);
+      g.dilation[dim] = 1 + random.below(2);
+      g.pad_before[dim] = random.below(3);
+      g.pad_after[dim] = random.below(3);
+      g.stride[dim] = trial % 2 == 0 ? 1 : 1 + random.below(3);
+    }
+    if (resolve_geometry(&g) != Status::ok) continue;
+    check_forward(g, 600 + trial, trial % 3 != 0, trial % 2 == 0);
+    check_backward(g, 700 + trial);
   }
-  set_num_threads(saved);
-  const char* names[3] = {"forward", "backward input", "backward filter"};
-  for (int which = 0; which < 3; ++which) {
-    expect_true(std::memcmp(results[0][which].data(), results[1][which].data(),
-                            results[0][which].size() * sizeof(float)) == 0,
-                std::string(names[which]) + " differs between 1 and 2 threads");
+}
+
+FALTUNG_TEST(conv_results_do_not_depend_on_thread_count) {
+  // An im2col-route shape (C = 24) and a direct-route shape (C = 3, OC = 32, stride 1).
+  ConvGeometry wide;
+  wide.batch = 4, wide.in_channels = 24, wide.out_channels = 16, wide.padding = Padding::same;
+  wide.in[1] = 19, wide.in[2] = 17, wide.kernel[1] = 3, wide.kernel[2] = 3, wide.stride[2] = 2;
+  ConvGeometry narrow;
+  narrow.batch = 3, narrow.in_channels = 3, narrow.out_channels = 32, narrow.padding = Padding::same;
+  narrow.in[1] = 21, narrow.in[2] = 23, narrow.kernel[1] = 3, narrow.kernel[2] = 3;
+  for (ConvGeometry* g : {&wide, &narrow}) {
+    expect_true(resolve_geometry(g) == Status::ok, "resolve");
+    Random random(41);
+    const std::vector<float> x = random.vector(g->batch * g->in_pixels() * g->in_channels);
+    const std::vector<float> filter = random.vector(g->columns() * g->out_channels);
+    const std::vector<float> dy = random.vector(g->rows() * g->out_channels);
+    const int saved = num_threads();
+    std::vector<float> results[2][3];
+    for (int variant = 0; variant < 2; ++variant) {
+      set_num_threads(variant == 0 ? 1 : 2);
+      auto& r = results[variant];
+      r[0].resize(dy.size());
+      r[1].resize(x.size());
+      r[2].resize(filter.size());
+      conv_forward_f32(r[0].data(), x.data(), filter.data(), nullptr, *g, false);
+      conv_backward_input_f32(r[1].data(), dy.data(), filter.data(), *g);
+      conv_backward_filter_f32(r[2].data(), x.data(), dy.data(), *g);
+    }
+    set_num_threads(saved);
+    const char* names[3] = {"forward", "backward input", "backward filter"};
+    for (int which = 0; which < 3; ++which) {
+      expect_true(std::memcmp(results[0][which].data(), results[1][which].data(),
+                              results[0][which].size() * sizeof(float)) == 0,
+                  std::string(names[which]) + " differs between 1 and 2 threads: " + describe(*g));
+    }
   }
 }
 
