@@ -4,7 +4,6 @@
 import { setNumThreads } from '../../backend';
 import { PRESET_NAMES, createPreset } from '../../applications/presets';
 import { mnist } from '../../data/mnist';
-import { saveModel } from '../../io/model_io';
 import { getOptimizer } from '../../optimizers';
 import { getSeed, setSeed } from '../../random';
 import { CommandLine } from '../arguments';
@@ -84,7 +83,7 @@ async function run(argv: string[]): Promise<void> {
   console.log(`Test accuracy: ${(accuracy * 100).toFixed(2)}% (loss ${loss.toFixed(4)}) on ${count(test.images.shape[0])} images`);
   console.log(`Training took ${fitSeconds.toFixed(1)} s, ${count(Math.round((epochs * trainCount) / fitSeconds))} images/s; ` +
     `wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  await saveModel(model, out);
+  await model.save(out);
   console.log(`Saved the model to ${out}`);
 }
 
