@@ -37,7 +37,9 @@ export interface ProgressState {
 export const REDRAW_INTERVAL_MS = 100;
 /** A non-terminal gets lines inside an epoch only once the epoch has run this long. */
 export const QUIET_EPOCH_MS = 10_000;
-const BAR_WIDTH = 24;
+/** The bar takes the width the numbers leave on the terminal line, within these bounds. */
+const BAR_MIN = 10;
+const BAR_MAX = 30;
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -46,18 +48,21 @@ export function formatDuration(seconds: number): string {
   return minutes < 60 ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-function bar(fraction: number): string {
-  const filled = Math.min(BAR_WIDTH, Math.floor(fraction * BAR_WIDTH));
-  if (filled === BAR_WIDTH) return `[${'='.repeat(BAR_WIDTH)}]`;
-  return `[${'='.repeat(filled)}>${'.'.repeat(BAR_WIDTH - filled - 1)}]`;
+function bar(fraction: number, width: number): string {
+  const filled = Math.min(width, Math.floor(fraction * width));
+  if (filled === width) return `[${'='.repeat(width)}]`;
+  return `[${'='.repeat(filled)}>${'.'.repeat(width - filled - 1)}]`;
 }
 
-/** One progress line, e.g. "Epoch 1/3  234/469 [====>...] loss 0.1234  acc 0.9612  5,123 img/s  ETA 4.2s". */
-export function formatProgress(state: ProgressState, withBar: boolean): string {
+/**
+ * One progress line, e.g. "Epoch 1/3  234/469 [====>....]  loss 0.1234  acc 0.9612  5,123 img/s  ETA 4.2s";
+ * the bar (barWidth characters inside the brackets) only when barWidth > 0.
+ */
+export function formatProgress(state: ProgressState, barWidth = 0): string {
   const width = String(state.batches).length;
   const parts = [
     `Epoch ${state.epoch}/${state.epochs}`,
-    `${String(state.batch).padStart(width)}/${state.batches}${withBar ? ` ${bar(state.batch / state.batches)}` : ''}`,
+    `${String(state.batch).padStart(width)}/${state.batches}${barWidth > 0 ? ` ${bar(state.batch / state.batches, barWidth)}` : ''}`,
     `loss ${state.loss.toFixed(4)}`,
     ...(state.accuracy === undefined ? [] : [`acc ${state.accuracy.toFixed(4)}`]),
     `${Math.round(state.imagesPerSecond).toLocaleString('en-US')} img/s`,
@@ -124,7 +129,7 @@ export class TrainingProgress implements Callback {
     const quarter = Math.floor((4 * this.batchesDone) / this.batchesPerEpoch);
     if (quarter >= this.nextQuarter && quarter < 4) {
       this.nextQuarter = quarter + 1;
-      if (elapsed >= QUIET_EPOCH_MS) this.stream.write(`${formatProgress(this.state(elapsed, false), false)}\n`);
+      if (elapsed >= QUIET_EPOCH_MS) this.stream.write(`${formatProgress(this.state(elapsed, false))}\n`);
     }
   }
 
@@ -137,7 +142,7 @@ export class TrainingProgress implements Callback {
       this.draw(state);
       this.stream.write('\n');
     } else {
-      this.stream.write(`${formatProgress(state, false)}\n`);
+      this.stream.write(`${formatProgress(state)}\n`);
     }
   }
 
@@ -158,8 +163,12 @@ export class TrainingProgress implements Callback {
   }
 
   private draw(state: ProgressState): void {
-    const columns = this.stream.columns ?? 80;
-    const line = formatProgress(state, true).slice(0, Math.max(columns - 1, 20));
+    // Terminals without a size (some CI emulators, `script`) report 0 columns.
+    const columns = this.stream.columns !== undefined && this.stream.columns > 0 ? this.stream.columns : 80;
+    // Room for the bar: the line without it, plus a space and two brackets, must fit in columns - 1.
+    const room = columns - 1 - formatProgress(state).length - 3;
+    const barWidth = room >= BAR_MIN ? Math.min(room, BAR_MAX) : 0;
+    const line = formatProgress(state, barWidth).slice(0, Math.max(columns - 1, 20));
     // \r back to the start, then the line, then erase what a longer previous line left.
     this.stream.write(`\r${line}\x1b[K`);
   }
