@@ -4,7 +4,7 @@
 import { ActivationName, activationSpec, checkActivation } from '../activations';
 import { InitializerName, checkInitializer } from '../initializers';
 import { checkBoolean, checkInteger, checkIntTuple, checkOneOf, invalidRange } from '../validate';
-import { PaddingMode, WindowGeometry, outputExtents, packGeometry } from './geometry';
+import { PaddingMode, WindowPlan, planWindow } from '../ops/conv-util';
 import { Layer, LayerArgs, LayerVariable, NativeOpSpec, Shape, checkArgKeys } from './layer';
 
 export interface ConvLayerArgs extends LayerArgs {
@@ -64,23 +64,23 @@ export class Conv extends Layer {
     return `Conv${this.rank}D`;
   }
 
-  private geometry(inputShape: readonly number[]): WindowGeometry {
-    return {
-      input: inputShape.slice(0, this.rank),
-      channels: inputShape[this.rank],
-      outChannels: this.filters,
+  private window(inputShape: readonly number[]): WindowPlan {
+    return planWindow({
+      inputShape: [1, ...inputShape],
       kernel: this.kernelSize,
       strides: this.strides,
       dilations: this.dilationRate,
-      padding: this.padding,
-    };
+      pad: this.padding,
+      outChannels: this.filters,
+      windowName: `${this.name} kernelSize`,
+    });
   }
 
   computeOutputShape(inputShape: readonly number[]): Shape {
     if (inputShape.length !== this.rank + 1) {
       throw invalidRange(`${this.name} input shape`, `rank ${this.rank + 1} ([...${this.rank} spatial dims, channels])`, `[${inputShape.join(', ')}]`);
     }
-    return [...outputExtents(this.geometry(inputShape), this.name), this.filters];
+    return this.window(inputShape).outShape.slice(1);
   }
 
   protected override createWeights(inputShape: Shape): void {
@@ -93,7 +93,7 @@ export class Conv extends Layer {
     const size = outputShape.reduce((a, b) => a * b, 1);
     const conv: NativeOpSpec = {
       kind: 'conv',
-      geometry: packGeometry(this.geometry(inputShape)),
+      geometry: this.window(inputShape).geometry,
       relu: this.activation === 'relu',
       kernel: this.kernel!.data,
       bias: this.bias ? this.bias.data : null,

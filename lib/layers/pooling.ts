@@ -1,7 +1,7 @@
 // MaxPooling1D/2D/3D and AveragePooling1D/2D/3D: one class over the native N-d pooling op.
 // Defaults as Keras: poolSize 2, strides = poolSize, padding 'valid'.
 import { checkIntTuple, checkOneOf, invalidRange } from '../validate';
-import { PaddingMode, WindowGeometry, outputExtents, packGeometry } from './geometry';
+import { PaddingMode, WindowPlan, planWindow } from '../ops/conv-util';
 import { Layer, LayerArgs, NativeOpSpec, Shape, checkArgKeys } from './layer';
 
 export interface PoolingLayerArgs extends LayerArgs {
@@ -37,29 +37,28 @@ export class Pooling extends Layer {
     return `${this.kind === 'max' ? 'Max' : 'Average'}Pooling${this.rank}D`;
   }
 
-  private geometry(inputShape: readonly number[]): WindowGeometry {
-    const channels = inputShape[this.rank];
-    return {
-      input: inputShape.slice(0, this.rank),
-      channels,
-      outChannels: channels,
+  private window(inputShape: readonly number[]): WindowPlan {
+    return planWindow({
+      inputShape: [1, ...inputShape],
       kernel: this.poolSize,
       strides: this.strides,
       dilations: new Array<number>(this.rank).fill(1),
-      padding: this.padding,
-    };
+      pad: this.padding,
+      outChannels: inputShape[this.rank],
+      windowName: `${this.name} poolSize`,
+    });
   }
 
   computeOutputShape(inputShape: readonly number[]): Shape {
     if (inputShape.length !== this.rank + 1) {
       throw invalidRange(`${this.name} input shape`, `rank ${this.rank + 1} ([...${this.rank} spatial dims, channels])`, `[${inputShape.join(', ')}]`);
     }
-    return [...outputExtents(this.geometry(inputShape), this.name), inputShape[this.rank]];
+    return this.window(inputShape).outShape.slice(1);
   }
 
   toNative(): NativeOpSpec[] {
     const { inputShape } = this.requireBuilt();
-    return [{ kind: 'pool', pool: this.kind, geometry: packGeometry(this.geometry(inputShape)) }];
+    return [{ kind: 'pool', pool: this.kind, geometry: this.window(inputShape).geometry }];
   }
 
   getConfig(): Record<string, unknown> {
