@@ -23,6 +23,11 @@ function directorySize(dir: string): number {
   return total;
 }
 
+// npm pack's prepack writes this platform's prebuild into the checkout; remove it afterwards
+// unless it was there before (the loader prefers a prebuild over build/Release).
+const prebuildDir = path.join(root, 'prebuilds');
+const prebuildsExisted = fs.existsSync(prebuildDir);
+
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'faltung-pack-'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
@@ -50,6 +55,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (!prebuildsExisted) fs.rmSync(prebuildDir, { recursive: true, force: true });
 });
 
 describe('the packed package', () => {
