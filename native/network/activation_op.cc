@@ -10,7 +10,7 @@ Status ActivationOp::forward(const StepContext& context, const float* x, float* 
   return activation_forward_f32(kind_, alpha_, y, x, context.batch * input_size());
 }
 
-Status ActivationOp::backward(const StepContext& context, const float*, const float* y, const float* dy,
+Status ActivationOp::backward(const StepContext& context, const float*, const float* y, float* dy,
                               float* dx) {
   if (dx == nullptr) return Status::ok;
   return activation_backward_f32(kind_, alpha_, dx, dy, y, context.batch * input_size());
@@ -22,7 +22,7 @@ Status SoftmaxOp::forward(const StepContext& context, const float* x, float* y) 
   return softmax_forward_f32(y, x, context.batch * input_size() / classes_, classes_);
 }
 
-Status SoftmaxOp::backward(const StepContext& context, const float*, const float* y, const float* dy,
+Status SoftmaxOp::backward(const StepContext& context, const float*, const float* y, float* dy,
                            float* dx) {
   if (dx == nullptr) return Status::ok;
   return softmax_backward_f32(dx, dy, y, context.batch * input_size() / classes_, classes_);

@@ -11,7 +11,7 @@ class ActivationOp final : public LayerOp {
   ActivationOp(Activation kind, float alpha, int64_t size);
   Activation kind() const { return kind_; }
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:
@@ -25,7 +25,7 @@ class SoftmaxOp final : public LayerOp {
   SoftmaxOp(int64_t size, int64_t classes);
   int64_t classes() const { return classes_; }
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:

@@ -44,7 +44,7 @@ Status BatchNormOp::forward(const StepContext& context, const float* x, float* y
                                         moving_variance, x, gamma, beta, rows, channels_, momentum_, epsilon_);
 }
 
-Status BatchNormOp::backward(const StepContext& context, const float* x, const float*, const float* dy,
+Status BatchNormOp::backward(const StepContext& context, const float* x, const float*, float* dy,
                              float* dx) {
   const float* gamma = gamma_index_ >= 0 ? parameters_[gamma_index_].value : ones_.data();
   float* dgamma = gamma_index_ >= 0 ? grow(parameters_[gamma_index_].gradient, channels_) : scratch_dgamma_.data();

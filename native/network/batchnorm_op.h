@@ -13,7 +13,7 @@ class BatchNormOp final : public LayerOp {
   BatchNormOp(int64_t size, int64_t channels, float* gamma, float* beta, float* moving_mean,
               float* moving_variance, float momentum, float epsilon);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:

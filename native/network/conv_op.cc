@@ -34,16 +34,15 @@ Status ConvOp::forward(const StepContext& context, const float* x, float* y) {
   return conv_forward_f32(y, x, parameters_[0].value, bias, geometry_for(context.batch), relu_);
 }
 
-Status ConvOp::backward(const StepContext& context, const float* x, const float* y, const float* dy,
+Status ConvOp::backward(const StepContext& context, const float* x, const float* y, float* dy,
                         float* dx) {
   const ConvGeometry geometry = geometry_for(context.batch);
   const int64_t rows = geometry.rows();
   const int64_t count = rows * geometry.out_channels;
   if (relu_) {
-    float* masked = grow(masked_dy_, count);
-    Status status = activation_backward_f32(Activation::relu, 0.0f, masked, dy, y, count);
+    // In place: dy is scratch, and a second buffer would cost its traffic and its pages.
+    Status status = activation_backward_f32(Activation::relu, 0.0f, dy, dy, y, count);
     if (status != Status::ok) return status;
-    dy = masked;
   }
   Parameter& kernel = parameters_[0];
   Status status = conv_backward_filter_f32(grow(kernel.gradient, kernel.count), x, dy, geometry);

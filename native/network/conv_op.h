@@ -12,7 +12,7 @@ class ConvOp final : public LayerOp {
   ConvOp(const ConvGeometry& geometry, float* kernel, float* bias, bool relu);
 
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:
@@ -20,7 +20,6 @@ class ConvOp final : public LayerOp {
 
   ConvGeometry geometry_;
   bool relu_;
-  std::vector<float> masked_dy_;  // dy through relu', reused across steps
 };
 
 }  // namespace faltung::network

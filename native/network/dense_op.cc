@@ -24,7 +24,7 @@ Status DenseOp::forward(const StepContext& context, const float* x, float* y) {
   return dense_forward_f32(y, x, parameters_[0].value, bias, context.batch * rows_, inputs_, units_);
 }
 
-Status DenseOp::backward(const StepContext& context, const float* x, const float*, const float* dy,
+Status DenseOp::backward(const StepContext& context, const float* x, const float*, float* dy,
                          float* dx) {
   Parameter& kernel = parameters_[0];
   float* dbias = parameters_.size() > 1 ? grow(parameters_[1].gradient, units_) : nullptr;

@@ -11,7 +11,7 @@ class DenseOp final : public LayerOp {
   // kernel (inputs, units), bias (units) or nullptr.
   DenseOp(int64_t rows, int64_t inputs, int64_t units, float* kernel, float* bias);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:

@@ -21,7 +21,7 @@ Status DropoutOp::forward(const StepContext& context, const float* x, float* y) 
   return dropout_forward_f32(y, grow(mask_, count), x, count, rate_, seed);
 }
 
-Status DropoutOp::backward(const StepContext& context, const float*, const float*, const float* dy,
+Status DropoutOp::backward(const StepContext& context, const float*, const float*, float* dy,
                            float* dx) {
   if (dx == nullptr) return Status::ok;
   const int64_t count = context.batch * input_size();

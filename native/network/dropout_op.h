@@ -10,7 +10,7 @@ class DropoutOp final : public LayerOp {
  public:
   DropoutOp(float rate, int64_t size, uint64_t op_index);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:

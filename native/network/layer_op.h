@@ -46,7 +46,8 @@ class LayerOp {
   virtual Status forward(const StepContext& context, const float* x, float* y) = 0;
   // dy (batch, output_size), with the x and y of the forward pass -> dx (batch, input_size) and
   // the parameters' gradients (overwritten). dx is nullptr when nobody needs it (first layer).
-  virtual Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  // dy is the network's scratch: an op may overwrite it (e.g. mask it in place by relu').
+  virtual Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                           float* dx) = 0;
 
   // Parameters in Keras order (kernel then bias; gamma, beta, moving mean, moving variance).

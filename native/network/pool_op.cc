@@ -16,7 +16,7 @@ Status PoolOp::forward(const StepContext& context, const float* x, float* y) {
   return kind_ == PoolKind::max ? max_pool_forward_f32(y, x, geometry) : avg_pool_forward_f32(y, x, geometry);
 }
 
-Status PoolOp::backward(const StepContext& context, const float* x, const float*, const float* dy, float* dx) {
+Status PoolOp::backward(const StepContext& context, const float* x, const float*, float* dy, float* dx) {
   if (dx == nullptr) return Status::ok;  // no parameters: nothing to do without an input gradient
   ConvGeometry geometry = geometry_;
   geometry.batch = context.batch;
@@ -32,7 +32,7 @@ Status GlobalPoolOp::forward(const StepContext& context, const float* x, float* 
                                 : global_avg_pool_forward_f32(y, x, context.batch, positions_, channels_);
 }
 
-Status GlobalPoolOp::backward(const StepContext& context, const float* x, const float*, const float* dy,
+Status GlobalPoolOp::backward(const StepContext& context, const float* x, const float*, float* dy,
                               float* dx) {
   if (dx == nullptr) return Status::ok;
   return kind_ == PoolKind::max

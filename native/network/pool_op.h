@@ -12,7 +12,7 @@ class PoolOp final : public LayerOp {
  public:
   PoolOp(PoolKind kind, const ConvGeometry& geometry);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:
@@ -25,7 +25,7 @@ class GlobalPoolOp final : public LayerOp {
   // x (positions, channels) per example -> y (channels).
   GlobalPoolOp(PoolKind kind, int64_t positions, int64_t channels);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:
