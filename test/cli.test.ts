@@ -96,7 +96,7 @@ describe('faltung train, evaluate, predict', () => {
     // 16 steps on 2,000 images already beat chance (10%) by far.
     expect(Number(reportedAccuracy)).toBeGreaterThan(50);
     expect(trainRun.stdout).toMatch(/on 10,000 images/);
-    expect(trainRun.stdout).toMatch(/Training took \d+\.\d s, [\d,]+ images\/s; wall time \d+\.\d s/);
+    expect(trainRun.stdout).toMatch(/^Training: 1 epoch in \d+\.\d s, [\d,]+ images\/s; wall time \d+\.\d s$/m);
     expect(trainRun.stdout).toContain(`Saved the model to ${modelDir}`);
   });
 
