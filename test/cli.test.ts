@@ -96,7 +96,7 @@ describe('faltung train, evaluate, predict', () => {
     // 16 steps on 2,000 images already beat chance (10%) by far.
     expect(Number(reportedAccuracy)).toBeGreaterThan(50);
     expect(trainRun.stdout).toMatch(/on 10,000 images/);
-    expect(trainRun.stdout).toMatch(/Training took \d+\.\d s, [\d,]+ images\/s; wall time \d+\.\d s/);
+    expect(trainRun.stdout).toMatch(/^Training: 1 epoch in \d+\.\d s, [\d,]+ images\/s; wall time \d+\.\d s$/m);
     expect(trainRun.stdout).toContain(`Saved the model to ${modelDir}`);
   });
 
@@ -148,6 +148,13 @@ describe('faltung errors', () => {
     expectOneLineError(faltung('train', '--batch-size', '0'), /--batch-size/);
     expectOneLineError(faltung('train', '--learning-rate', 'fast'), /--learning-rate.*'fast'/);
     expectOneLineError(faltung('train', '--seed'), /missing value for option '--seed'/);
+  });
+  it('reports models of the wrong shape', async () => {
+    const tabular = fg.sequential([fg.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })]);
+    const dir = path.join(work, 'tabular');
+    await tabular.save(dir);
+    expectOneLineError(faltung('evaluate', dir), /takes \[4\] and gives \[3\]; MNIST needs \[28, 28, 1\] -> \[10\]/);
+    expectOneLineError(faltung('predict', dir, path.join(work, 'seven.png')), /images \[height, width, 1, 3 or 4 channels\]; this one takes \[4\]/);
   });
   it('reports a missing image and a missing MNIST folder', () => {
     expectOneLineError(faltung('predict', modelDir, path.join(work, 'nothing.png')), /Image file not found: .*nothing\.png/);

@@ -8,15 +8,15 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'ad
 
 export const DEFAULT_RECIPE = {
   model: 'mnist-convnet',
-  epochs: 3,
+  epochs: 5,
   batchSize: 128,
   optimizer: 'adam' as OptimizerName,
 } as const;
 
 /** Peak learning rate of the one-cycle schedule for each optimizer (--learning-rate overrides it). */
 export const PEAK_LEARNING_RATE: Readonly<Record<OptimizerName, number>> = {
-  adam: 4e-3,
-  adamw: 4e-3,
+  adam: 0.01,
+  adamw: 0.01,
   rmsprop: 2e-3,
   momentum: 0.05,
   sgd: 0.2,
