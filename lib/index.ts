@@ -19,6 +19,15 @@ export type { GradCheckOptions, GradCheckResult, GradCheckMismatch } from './gra
 export { loadModel } from './io/model_io';
 import { earlyStopping, EarlyStopping } from './callbacks/early_stopping';
 import { modelCheckpoint, ModelCheckpoint } from './callbacks/model_checkpoint';
-export const callbacks = Object.freeze({ earlyStopping, modelCheckpoint, EarlyStopping, ModelCheckpoint });
+import {
+  LearningRateSchedule, ReduceLROnPlateau, cosineDecay, exponentialDecay, oneCycle, reduceLROnPlateau, stepDecay,
+} from './callbacks/schedules';
+/** fg.callbacks: early stopping, checkpoints and learning-rate schedules for fit({callbacks}). */
+export const callbacks = Object.freeze({
+  earlyStopping, modelCheckpoint, stepDecay, exponentialDecay, cosineDecay, oneCycle, reduceLROnPlateau,
+  EarlyStopping, ModelCheckpoint, LearningRateSchedule, ReduceLROnPlateau,
+});
 export type { EarlyStoppingArgs, MonitorMode } from './callbacks/early_stopping';
 export type { ModelCheckpointArgs } from './callbacks/model_checkpoint';
+export * as applications from './applications/index';
+export type { StepDecayArgs, ExponentialDecayArgs, CosineDecayArgs, OneCycleArgs, ReduceLROnPlateauArgs } from './callbacks/schedules';

@@ -16,3 +16,6 @@ fs.writeFileSync(path.join(dist, 'index.mjs'),
   "import faltung from './index.js';\nexport default faltung;\nexport * from './index.js';\n");
 fs.writeFileSync(path.join(dist, 'index.d.mts'),
   "import * as faltung from './index.js';\nexport default faltung;\nexport * from './index.js';\n");
+
+// The CLI entry is run directly when linked from a checkout (npm marks it executable on install).
+fs.chmodSync(path.join(dist, 'cli', 'main.js'), 0o755);
