@@ -77,6 +77,26 @@ inline void argmax_into(float* __restrict best, int32_t* __restrict winner,
   }
 }
 
+// Like argmax_into, but records the winner's float offset in its image (base + channel), which
+// the training forward pass keeps for a scatter-only backward pass.
+inline void argmax_offsets32_into(float* __restrict best, int32_t* __restrict where,
+                                  const float* __restrict values, int32_t base, int32_t count) {
+  for (int32_t c = 0; c < count; ++c) {
+    const float value = values[c], current = best[c];
+    const int32_t take = -static_cast<int32_t>(value > current);  // all ones or zero
+    best[c] = value > current ? value : current;
+    where[c] = ((base + c) & take) | (where[c] & ~take);
+  }
+}
+
+inline void argmax_offsets32_start(float* __restrict best, int32_t* __restrict where,
+                                   const float* __restrict values, int32_t base, int32_t count) {
+  for (int32_t c = 0; c < count; ++c) {
+    best[c] = values[c];
+    where[c] = base + c;
+  }
+}
+
 // Global max keeps 64-bit x offsets: its S positions may exceed 32 bits.
 inline void argmax_offsets_into(float* best, int64_t* where, const float* values, int64_t offset,
                                 int64_t count) {
@@ -239,6 +259,62 @@ Status max_pool_forward_f32(float* y, const float* x, const ConvGeometry& g) {
 
 Status max_pool_backward_f32(float* dx, const float* dy, const float* x, const ConvGeometry& g) {
   return pool_backward(Kind::max, dx, dy, x, g);
+}
+
+Status max_pool_forward_argmax_f32(float* y, int32_t* argmax, const float* x, const ConvGeometry& g) {
+  if (check_pool_geometry(g) != Status::ok || g.in_pixels() * g.in_channels > 2147483647) {
+    return Status::invalid_argument;
+  }
+  const int64_t C = g.in_channels, OD = g.out[0], OH = g.out[1], OW = g.out[2];
+  const int64_t image = g.in_pixels() * C;
+  const int64_t out_rows = g.batch * OD * OH;
+  const double work = static_cast<double>(g.rows()) * C * g.window();
+  run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t oh = row % OH, od = (row / OH) % OD, n = row / (OH * OD);
+      const float* x_image = x + n * image;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float* best = y + (row * OW + ow) * C;
+        int32_t* where = argmax + (row * OW + ow) * C;
+        bool first = true;
+        for_each_cell(g, n, od, oh, ow, [&](int64_t offset) {
+          const int32_t local = static_cast<int32_t>(offset - n * image);
+          if (first) {
+            argmax_offsets32_start(best, where, x_image + local, local, static_cast<int32_t>(C));
+            first = false;
+          } else {
+            argmax_offsets32_into(best, where, x_image + local, local, static_cast<int32_t>(C));
+          }
+        });
+      }
+    }
+  });
+  return Status::ok;
+}
+
+Status max_pool_backward_argmax_f32(float* dx, const float* dy, const int32_t* argmax, const ConvGeometry& g) {
+  if (check_pool_geometry(g) != Status::ok || g.in_pixels() * g.in_channels > 2147483647) {
+    return Status::invalid_argument;
+  }
+  const int64_t image = g.in_pixels() * g.in_channels;
+  const int64_t outputs = g.out_pixels() * g.in_channels;
+  const double work = static_cast<double>(g.batch) * (image + outputs);
+  // One unit per image: its dx is zeroed and scattered into by one thread, in output order, so
+  // overlapping windows add up in a fixed order whatever the thread count.
+  run_chunks(work, g.batch, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; ++n) {
+      float* dx_image = dx + n * image;
+      std::memset(dx_image, 0, static_cast<size_t>(image) * sizeof(float));
+      const float* dy_image = dy + n * outputs;
+      const int32_t* where = argmax + n * outputs;
+      for (int64_t j = 0; j < outputs; ++j) {
+        const int32_t target = where[j];
+        // The forward pass wrote every entry; a corrupt one must not write out of bounds.
+        if (static_cast<uint32_t>(target) < static_cast<uint64_t>(image)) dx_image[target] += dy_image[j];
+      }
+    }
+  });
+  return Status::ok;
 }
 
 Status avg_pool_forward_f32(float* y, const float* x, const ConvGeometry& g) {

@@ -25,6 +25,15 @@ Status max_pool_forward_f32(float* y, const float* x, const ConvGeometry& geomet
 // (scan order kd, kh, kw, as TensorFlow). Overwrites dx.
 Status max_pool_backward_f32(float* dx, const float* dy, const float* x, const ConvGeometry& geometry);
 
+// The training form of max pooling: forward also records, per output value, where its winner
+// is (the float offset inside its own image of x, below 2^31 by the geometry's limits), so the
+// backward pass is a plain scatter instead of a second search. First maximum on ties, as above.
+// x (N,D,H,W,C) -> y (N,OD,OH,OW,C), argmax (N,OD,OH,OW,C).
+Status max_pool_forward_argmax_f32(float* y, int32_t* argmax, const float* x, const ConvGeometry& geometry);
+// dy (N,OD,OH,OW,C), argmax from the forward pass -> dx (N,D,H,W,C). Overwrites dx.
+Status max_pool_backward_argmax_f32(float* dx, const float* dy, const int32_t* argmax,
+                                    const ConvGeometry& geometry);
+
 // x (N,D,H,W,C) -> y (N,OD,OH,OW,C), the mean of each window's real cells.
 Status avg_pool_forward_f32(float* y, const float* x, const ConvGeometry& geometry);
 // dy (N,OD,OH,OW,C) -> dx (N,D,H,W,C): dy / count spread over the window's real cells.

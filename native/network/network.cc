@@ -3,7 +3,11 @@
 #include "network.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <typeinfo>
 
 #include "activation_op.h"
 
@@ -32,7 +36,26 @@ Network::Network(std::vector<std::unique_ptr<LayerOp>> ops, int64_t input_size, 
       head_(loss, classes, fusable(ops_.empty() ? nullptr : ops_.back().get(), loss)),
       head_ops_(head_.from_logits() ? ops_.size() - 1 : ops_.size()),
       optimizer_(optimizer),
-      outputs_(ops_.size()) {}
+      outputs_(ops_.size()),
+      profile_(std::getenv("FALTUNG_PROFILE") != nullptr),
+      forward_seconds_(ops_.size()),
+      backward_seconds_(ops_.size()) {}
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+Network::~Network() {
+  if (!profile_ || profiled_steps_ == 0) return;
+  std::fprintf(stderr, "faltung profile: %lld training steps, ms per step\n", static_cast<long long>(profiled_steps_));
+  for (size_t index = 0; index < ops_.size(); ++index) {
+    std::fprintf(stderr, "  op %zu %-28s forward %8.3f  backward %8.3f\n", index, typeid(*ops_[index]).name(),
+                 1e3 * forward_seconds_[index] / profiled_steps_, 1e3 * backward_seconds_[index] / profiled_steps_);
+  }
+  std::fprintf(stderr, "  optimizer %8.3f\n", 1e3 * optimizer_seconds_ / profiled_steps_);
+}
 
 std::vector<Parameter*> Network::parameters() {
   std::vector<Parameter*> all;
@@ -65,7 +88,9 @@ const float* Network::activation(size_t index, const float* x) const {
 Status Network::forward(const StepContext& context, const float* x, size_t op_count, float* final_out) {
   for (size_t index = 0; index < op_count; ++index) {
     float* out = (final_out != nullptr && index + 1 == op_count) ? final_out : outputs_[index].data();
+    const auto start = std::chrono::steady_clock::now();
     Status status = ops_[index]->forward(context, activation(index, x), out);
+    if (profile_ && context.training) forward_seconds_[index] += seconds_since(start);
     if (status != Status::ok) return status;
   }
   return Status::ok;
@@ -77,7 +102,9 @@ Status Network::backward(const StepContext& context, const float* x, size_t op_c
   for (size_t index = op_count; index-- > 0;) {
     // The first layer's input gradient has no consumer: skipping it saves a whole col2im pass.
     float* dx = index == 0 ? nullptr : spare;
+    const auto start = std::chrono::steady_clock::now();
     Status status = ops_[index]->backward(context, activation(index, x), outputs_[index].data(), dy, dx);
+    if (profile_) backward_seconds_[index] += seconds_since(start);
     if (status != Status::ok) return status;
     std::swap(dy, spare);
   }
@@ -102,7 +129,12 @@ Status Network::train_step(const float* x, const float* labels, int64_t batch, f
   Status status = compute_gradients(x, labels, batch, true, seed, result);
   if (status != Status::ok) return status;
   ++steps_;
+  const auto start = std::chrono::steady_clock::now();
   apply_optimizer(learning_rate);
+  if (profile_) {
+    optimizer_seconds_ += seconds_since(start);
+    ++profiled_steps_;
+  }
   return Status::ok;
 }
 

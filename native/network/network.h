@@ -79,6 +79,16 @@ class Network {
   std::vector<std::vector<float>> outputs_;  // outputs_[i]: op i's output for the current batch
   std::vector<float> gradient_a_;            // ping-pong buffers for d loss / d activation
   std::vector<float> gradient_b_;
+  // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer,
+  // printed to stderr when the network is destroyed (a developer's tool, off by default).
+  bool profile_ = false;
+  std::vector<double> forward_seconds_;
+  std::vector<double> backward_seconds_;
+  double optimizer_seconds_ = 0;
+  int64_t profiled_steps_ = 0;
+
+ public:
+  ~Network();
 };
 
 }  // namespace faltung::network

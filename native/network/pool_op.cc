@@ -1,6 +1,8 @@
 // Pooling ops: thin adapters from the per-step batch to the pooling kernels.
 #include "pool_op.h"
 
+#include <algorithm>
+
 #include "../kernels/pool.h"
 
 namespace faltung::network {
@@ -13,15 +15,20 @@ PoolOp::PoolOp(PoolKind kind, const ConvGeometry& geometry)
 Status PoolOp::forward(const StepContext& context, const float* x, float* y) {
   ConvGeometry geometry = geometry_;
   geometry.batch = context.batch;
-  return kind_ == PoolKind::max ? max_pool_forward_f32(y, x, geometry) : avg_pool_forward_f32(y, x, geometry);
+  if (kind_ == PoolKind::average) return avg_pool_forward_f32(y, x, geometry);
+  if (!context.training) return max_pool_forward_f32(y, x, geometry);
+  argmax_.resize(static_cast<size_t>(std::max<int64_t>(static_cast<int64_t>(argmax_.size()), context.batch * output_size())));
+  return max_pool_forward_argmax_f32(y, argmax_.data(), x, geometry);
 }
 
 Status PoolOp::backward(const StepContext& context, const float* x, const float*, float* dy, float* dx) {
   if (dx == nullptr) return Status::ok;  // no parameters: nothing to do without an input gradient
   ConvGeometry geometry = geometry_;
   geometry.batch = context.batch;
-  return kind_ == PoolKind::max ? max_pool_backward_f32(dx, dy, x, geometry)
-                                : avg_pool_backward_f32(dx, dy, geometry);
+  if (kind_ == PoolKind::average) return avg_pool_backward_f32(dx, dy, geometry);
+  // The winners recorded by the training forward pass (compute_gradients runs forward first).
+  if (context.training) return max_pool_backward_argmax_f32(dx, dy, argmax_.data(), geometry);
+  return max_pool_backward_f32(dx, dy, x, geometry);
 }
 
 GlobalPoolOp::GlobalPoolOp(PoolKind kind, int64_t positions, int64_t channels)

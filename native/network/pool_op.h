@@ -18,6 +18,8 @@ class PoolOp final : public LayerOp {
  private:
   PoolKind kind_;
   ConvGeometry geometry_;
+  // Max pooling while training: where each output's winner was, for a scatter-only backward.
+  std::vector<int32_t> argmax_;
 };
 
 class GlobalPoolOp final : public LayerOp {
