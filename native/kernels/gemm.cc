@@ -1,16 +1,23 @@
-// SGEMM driver: the BLIS loop nest (pack B block, pack A block, register tiles) over the per-ISA
-// microkernels of arch/gemm_microkernels.h, split among the pool's threads, a direct path for tiny
-// products, and the scalar reference. Deliberately no split-K (results would depend on the thread
-// count), no allocation per call (packed panels live in thread_scratch) and no assembly.
+// SGEMM driver: the BLIS loop nest (pack B block, pack or borrow A block, register tiles) over
+// the per-ISA microkernels of arch/gemm_microkernels.h, split among the pool's threads, a direct
+// path for tiny products, and the scalar reference. Deliberately no split-K (results would depend
+// on the thread count), no allocation per call (packed panels live in thread_scratch), no assembly.
 //
 // Loop nest of one thread, which owns a rectangle [m0,m1) x [n0,n1) of C:
-//   for jc in columns step NC                       B block (KC x NC) stays in L3
+//   for jc in columns step NC                       B block (kc x NC) in L3 (or L2, see below)
 //     for each K block (p0, kc <= KC)               pack B block into [NC/NR][kc][NR] panels
 //       for each M block (ic, mc <= MC)             pack A block into [tiles][kc][rows] panels (L2)
-//         for jr in block columns step NR           one B panel (kc x NR) stays in L1
+//         for jr in block columns step NR           one B panel (kc x NR) in L1/L2
 //           for each row tile of the M block        microkernel: C tile += A panel x B panel
 // Row tiles are balanced (an M block of 144 rows on a 14-row kernel becomes 11 tiles of 13-14
 // rows, not 10 full tiles and a 4-row straggler); K blocks are balanced the same way.
+// Memory traffic, which is what the conv-shaped products are bound by, is shaped three ways:
+//  - A is used in place, unpacked, when a block has few column panels (conv products with N of
+//    32..288): packing would be one more pass over memory for little reuse.
+//  - The next A block and (when it fits in L2) the next B block are prefetched a slice per
+//    microkernel call, so DRAM streams while the FMAs run instead of in bursts at packing time.
+//  - With a single M block (few rows: the issue's 64 x 15488 orientation) the B block is sized
+//    to fit L2, so that prefetch can work.
 #include "gemm.h"
 
 #include <algorithm>
@@ -32,9 +39,9 @@ struct GemmConfig {
   GemmPackBFn pack_b;
   int64_t mr;  // register tile rows
   int64_t nr;  // register tile columns
-  int64_t kc;  // K block: a kc x NR B panel (kc * NR * 4 bytes) stays in L1
-  int64_t mc;  // M block: an mc x kc A block stays in L2
-  int64_t nc;  // N block: a kc x nc B block stays in L3 (multiple of nr)
+  int64_t kc;  // K block: C tiles are loaded and stored once per kc multiply-adds
+  int64_t mc;  // M block: an mc x kc packed A block stays in L2
+  int64_t nc;  // N block: a kc x nc packed B block stays in L3 (a multiple of nr)
 };
 
 struct GemmConfigTable {
@@ -50,7 +57,7 @@ GemmConfigTable make_config_table() {
   table.by_isa[static_cast<int>(Isa::avx2)] =
       GemmConfig{"gemm_f32_6x16__avx2", gemm_f32_6x16__avx2, gemm_pack_a__scalar, gemm_pack_b__scalar, 6, 16, 256, 144, 2048};
   table.by_isa[static_cast<int>(Isa::avx512)] =
-      GemmConfig{"gemm_f32_14x32__avx512", gemm_f32_14x32__avx512, gemm_pack_a__avx512, gemm_pack_b__avx512, 14, 32, 256, 252, 2048};
+      GemmConfig{"gemm_f32_14x32__avx512", gemm_f32_14x32__avx512, gemm_pack_a__avx512, gemm_pack_b__avx512, 14, 32, 384, 112, 2048};
 #endif
 #if defined(__aarch64__)
   table.by_isa[static_cast<int>(Isa::neon)] =
@@ -143,6 +150,131 @@ Status run_small(const Operands& op, const GemmConfig& config) {
   return Status::ok;
 }
 
+// Prefetches a rectangle of a matrix into L2 a slice at a time, so the next block's source
+// streams in while the current block computes instead of in one burst when it is packed (a burst
+// of a few hundred KB from DRAM would stall the packing routine).
+class RegionPrefetcher {
+ public:
+  RegionPrefetcher() = default;
+  // `segments` runs of `length` floats, `stride` floats apart, starting at `base`.
+  // Adjacent runs (stride == length) are one long run.
+  RegionPrefetcher(const float* base, int64_t segments, int64_t length, int64_t stride)
+      : base_(base),
+        length_(stride == length ? segments * length : length),
+        stride_(stride),
+        lines_per_segment_(ceil_div(length_, 16) + 1),
+        total_lines_((stride == length ? 1 : segments) * lines_per_segment_) {}
+
+  // Issues slice `part` of `parts` (all slices together cover the region once). One division
+  // per call, then a plain walk: this runs between microkernel calls.
+  void issue(int64_t part, int64_t parts) const {
+    if (base_ == nullptr) return;
+    int64_t line = split_begin(total_lines_, parts, part);
+    const int64_t end = split_begin(total_lines_, parts, part + 1);
+    if (line >= end) return;
+    int64_t segment = line / lines_per_segment_;
+    int64_t line_in_segment = line - segment * lines_per_segment_;
+    const float* segment_base = base_ + segment * stride_;
+    for (; line < end; ++line) {
+      // The last line of a segment is its last float (the run may straddle one more line).
+      prefetch_l2(segment_base + std::min(line_in_segment * 16, length_ - 1));
+      if (++line_in_segment == lines_per_segment_) {
+        line_in_segment = 0;
+        segment_base += stride_;
+      }
+    }
+  }
+
+ private:
+  static void prefetch_l2(const float* address) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(address, 0, 2);  // read, keep in L2 (never faults)
+#else
+    (void)address;
+#endif
+  }
+
+  const float* base_ = nullptr;
+  int64_t length_ = 0;
+  int64_t stride_ = 0;
+  int64_t lines_per_segment_ = 1;
+  int64_t total_lines_ = 0;
+};
+
+// The source of op(A) rows [row, row + rows) x k [p0, p0 + kc) as a prefetch region.
+RegionPrefetcher a_block_region(const Operands& op, int64_t row, int64_t rows, int64_t p0, int64_t kc) {
+  if (op.transpose_a) return RegionPrefetcher(op.a_at(row, p0), kc, rows, op.lda);
+  return RegionPrefetcher(op.a_at(row, p0), rows, kc, op.lda);
+}
+
+// The source of op(B) k [p0, p0 + kc) x columns [col, col + cols) as a prefetch region.
+RegionPrefetcher b_block_region(const Operands& op, int64_t p0, int64_t kc, int64_t col, int64_t cols) {
+  if (op.transpose_b) return RegionPrefetcher(op.b_at(p0, col), cols, kc, op.ldb);
+  return RegionPrefetcher(op.b_at(p0, col), kc, cols, op.ldb);
+}
+
+// Largest next B block (in floats, 512 KiB) prefetched into L2 while the current one computes.
+constexpr int64_t kPrefetchBMaxFloats = 128 * 1024;
+
+// Row tile `t` of an M block of `mc` rows split into `tiles` balanced tiles.
+struct RowTile {
+  int64_t row;
+  int64_t rows;
+};
+RowTile row_tile(int64_t mc, int64_t tiles, int64_t t) {
+  const int64_t row = split_begin(mc, tiles, t);
+  return RowTile{row, split_begin(mc, tiles, t + 1) - row};
+}
+
+// Packs op(A) rows [ic, ic + mc) x k [p0, p0 + kc) into `tiles` panels of [kc][rows], each
+// `tile_stride` floats apart. A^T is packed 16 k at a time across all tiles, so every pass reads
+// whole runs of the stored rows instead of walking down 14-float columns.
+void pack_a_block(const Operands& op, const GemmConfig& config, int64_t ic, int64_t mc, int64_t p0, int64_t kc,
+                  int64_t tiles, int64_t tile_stride, float* a_pack) {
+  const int64_t chunk = op.transpose_a ? 16 : kc;
+  for (int64_t kk = 0; kk < kc; kk += chunk) {
+    const int64_t k_count = std::min(chunk, kc - kk);
+    for (int64_t t = 0; t < tiles; ++t) {
+      const RowTile tile = row_tile(mc, tiles, t);
+      config.pack_a(op.transpose_a, op.a_at(ic + tile.row, p0 + kk), static_cast<size_t>(op.lda),
+                    static_cast<size_t>(tile.rows), static_cast<size_t>(k_count),
+                    a_pack + t * tile_stride + kk * tile.rows);
+    }
+  }
+}
+
+// Packs op(B) k [p0, p0 + kc) x columns [jc, jc + nc) into [nc/NR][kc][NR] panels. B stored
+// (K,N) is packed 16 k-rows at a time across all panels while the next 16 rows are prefetched:
+// each stored row is then read front to back, instead of 128 bytes from each of kc rows per
+// panel (kc interleaved streams, which no hardware prefetcher follows when N is large).
+void pack_b_block(const Operands& op, const GemmConfig& config, int64_t p0, int64_t kc, int64_t jc, int64_t nc,
+                  float* b_pack) {
+  const int64_t nr = config.nr;
+  const int64_t chunk = op.transpose_b ? kc : 16;
+  for (int64_t kk = 0; kk < kc; kk += chunk) {
+    const int64_t k_count = std::min(chunk, kc - kk);
+    if (!op.transpose_b && kk + chunk < kc) {
+      const int64_t next_count = std::min(chunk, kc - kk - chunk);
+      RegionPrefetcher(op.b_at(p0 + kk + chunk, jc), next_count, nc, op.ldb).issue(0, 1);
+    }
+    for (int64_t jr = 0; jr < nc; jr += nr) {
+      config.pack_b(op.transpose_b, op.b_at(p0 + kk, jc + jr), static_cast<size_t>(op.ldb), static_cast<size_t>(k_count),
+                    static_cast<size_t>(std::min(nr, nc - jr)), static_cast<size_t>(nr), b_pack + jr * kc + kk * nr);
+    }
+  }
+}
+
+// Column panels per block up to which A is used in place rather than packed (see the top).
+constexpr int64_t kMaxPanelsForInPlaceA = 12;
+
+// Whether the microkernel reads op(A) straight from the caller's matrix for a block of `panels`
+// column panels. A stored (M,K) with rows a multiple of 4 KiB apart is always packed: its 14 rows
+// would fall into one L1 set.
+bool use_a_in_place(const Operands& op, int64_t panels) {
+  if (panels > kMaxPanelsForInPlaceA) return false;
+  return op.transpose_a || op.lda % 1024 != 0;
+}
+
 // The blocked loop nest (see the top of the file) on C's rectangle [m0,m1) x [n0,n1).
 Status run_blocked(const Operands& op, const GemmConfig& config, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   if (m0 >= m1 || n0 >= n1) return Status::ok;
@@ -153,46 +285,79 @@ Status run_blocked(const Operands& op, const GemmConfig& config, int64_t m0, int
   const int64_t rows = m1 - m0;
   const int64_t m_blocks = ceil_div(rows, config.mc);
   const int64_t tiles_max = ceil_div(ceil_div(rows, m_blocks), mr);
-  const int64_t nc_max = std::min(config.nc, round_up(n1 - n0, nr));
-  // Each A tile panel starts on a 64-byte boundary (16 floats).
+  // A single M block uses each B block once: size B blocks for L2 so the next can be prefetched.
+  const int64_t nc_block =
+      m_blocks == 1 ? std::min(config.nc, std::max(nr, kPrefetchBMaxFloats / kc_max / nr * nr)) : config.nc;
+  const int64_t nc_max = std::min(nc_block, round_up(n1 - n0, nr));
+  const bool a_in_place = use_a_in_place(op, ceil_div(nc_max, nr));
+  // Each packed A tile panel starts on a 64-byte boundary (16 floats).
   const int64_t a_tile_stride_max = round_up(mr * kc_max, 16);
-  float* a_pack = thread_scratch(ScratchSlot::gemm_a, static_cast<size_t>(tiles_max * a_tile_stride_max));
+  float* a_pack = a_in_place ? nullptr
+                             : thread_scratch(ScratchSlot::gemm_a, static_cast<size_t>(tiles_max * a_tile_stride_max));
   float* b_pack = thread_scratch(ScratchSlot::gemm_b, static_cast<size_t>(nc_max * kc_max));
-  if (a_pack == nullptr || b_pack == nullptr) return Status::out_of_memory;
+  if ((a_pack == nullptr && !a_in_place) || b_pack == nullptr) return Status::out_of_memory;
   const size_t ldc = static_cast<size_t>(op.ldc);
+  // Strides of op(A) in place: rows and k steps.
+  const size_t a_row_stride = op.transpose_a ? 1 : static_cast<size_t>(op.lda);
+  const size_t a_k_stride = op.transpose_a ? static_cast<size_t>(op.lda) : 1;
 
-  for (int64_t jc = n0; jc < n1; jc += config.nc) {
-    const int64_t nc = std::min(config.nc, n1 - jc);
+  for (int64_t jc = n0; jc < n1; jc += nc_block) {
+    const int64_t nc = std::min(nc_block, n1 - jc);
+    const int64_t panels = ceil_div(nc, nr);
     for (int64_t k_block = 0; k_block < k_blocks; ++k_block) {
       const int64_t p0 = split_begin(op.K, k_blocks, k_block);
       const int64_t kc = split_begin(op.K, k_blocks, k_block + 1) - p0;
       // Later K blocks add onto what the earlier ones stored.
       const float beta = k_block == 0 ? op.beta : 1.0f;
-      for (int64_t jr = 0; jr < nc; jr += nr) {
-        config.pack_b(op.transpose_b, op.b_at(p0, jc + jr), static_cast<size_t>(op.ldb), static_cast<size_t>(kc),
-                      static_cast<size_t>(std::min(nr, nc - jr)), static_cast<size_t>(nr), b_pack + jr * kc);
+      pack_b_block(op, config, p0, kc, jc, nc, b_pack);
+
+      // The next B block (next K block, else next column block), if it fits in L2 with A.
+      RegionPrefetcher next_b;
+      const bool last_k_block = k_block + 1 == k_blocks;
+      const int64_t next_jc = last_k_block ? jc + nc_block : jc;
+      const int64_t next_k_block = last_k_block ? 0 : k_block + 1;
+      const int64_t next_p0 = split_begin(op.K, k_blocks, next_k_block);
+      const int64_t next_kc = split_begin(op.K, k_blocks, next_k_block + 1) - next_p0;
+      const int64_t next_nc = std::min(nc_block, n1 - next_jc);
+      if (next_nc > 0 && next_kc * next_nc <= kPrefetchBMaxFloats) {
+        next_b = b_block_region(op, next_p0, next_kc, next_jc, next_nc);
       }
+      const int64_t b_prefetch_parts = m_blocks * panels * tiles_max;
+
       const int64_t a_tile_stride = round_up(mr * kc, 16);
       for (int64_t m_block = 0; m_block < m_blocks; ++m_block) {
         const int64_t ic = m0 + split_begin(rows, m_blocks, m_block);
         const int64_t mc = m0 + split_begin(rows, m_blocks, m_block + 1) - ic;
         const int64_t tiles = ceil_div(mc, mr);
-        for (int64_t t = 0; t < tiles; ++t) {
-          const int64_t row = split_begin(mc, tiles, t);
-          const int64_t tile_rows = split_begin(mc, tiles, t + 1) - row;
-          config.pack_a(op.transpose_a, op.a_at(ic + row, p0), static_cast<size_t>(op.lda),
-                        static_cast<size_t>(tile_rows), static_cast<size_t>(kc), a_pack + t * a_tile_stride);
+        // The next A block (next M block, else the first of the next K block), packed or not.
+        RegionPrefetcher next_a;
+        if (m_block + 1 < m_blocks) {
+          const int64_t next_ic = m0 + split_begin(rows, m_blocks, m_block + 1);
+          next_a = a_block_region(op, next_ic, m0 + split_begin(rows, m_blocks, m_block + 2) - next_ic, p0, kc);
+        } else if (!last_k_block) {
+          next_a = a_block_region(op, m0, split_begin(rows, m_blocks, 1), next_p0, next_kc);
         }
-        for (int64_t jr = 0; jr < nc; jr += nr) {
+        if (!a_in_place) pack_a_block(op, config, ic, mc, p0, kc, tiles, a_tile_stride, a_pack);
+
+        const int64_t calls = panels * tiles;
+        for (int64_t panel = 0; panel < panels; ++panel) {
+          const int64_t jr = panel * nr;
           const size_t tile_cols = static_cast<size_t>(std::min(nr, nc - jr));
           const float* b_panel = b_pack + jr * kc;
           for (int64_t t = 0; t < tiles; ++t) {
-            const int64_t row = split_begin(mc, tiles, t);
-            const int64_t tile_rows = split_begin(mc, tiles, t + 1) - row;
-            config.microkernel(static_cast<size_t>(tile_rows), tile_cols, static_cast<size_t>(kc),
-                               a_pack + t * a_tile_stride, 1, static_cast<size_t>(tile_rows), b_panel,
-                               static_cast<size_t>(nr), op.c + (ic + row) * op.ldc + jc + jr, ldc, op.alpha,
-                               beta);
+            const RowTile tile = row_tile(mc, tiles, t);
+            next_a.issue(panel * tiles + t, calls);
+            next_b.issue((m_block * panels + panel) * tiles_max + t, b_prefetch_parts);
+            float* c_tile = op.c + (ic + tile.row) * op.ldc + jc + jr;
+            if (a_in_place) {
+              config.microkernel(static_cast<size_t>(tile.rows), tile_cols, static_cast<size_t>(kc),
+                                 op.a_at(ic + tile.row, p0), a_row_stride, a_k_stride, b_panel,
+                                 static_cast<size_t>(nr), c_tile, ldc, op.alpha, beta);
+            } else {
+              config.microkernel(static_cast<size_t>(tile.rows), tile_cols, static_cast<size_t>(kc),
+                                 a_pack + t * a_tile_stride, 1, static_cast<size_t>(tile.rows), b_panel,
+                                 static_cast<size_t>(nr), c_tile, ldc, op.alpha, beta);
+            }
           }
         }
       }

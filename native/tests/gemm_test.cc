@@ -130,7 +130,8 @@ FALTUNG_TEST(gemm_edge_grid) {
   const int64_t nr = info.nr;
   const int64_t kc = info.kc;
   const std::vector<int64_t> ms = {1, mr - 1, mr, mr + 1, 3 * mr + 2, info.mc + 5};
-  const std::vector<int64_t> ns = {1, nr - 1, nr, nr + 1, 2 * nr + 3};
+  // The last N has more column panels than the driver uses A in place for: A is packed.
+  const std::vector<int64_t> ns = {1, nr - 1, nr, nr + 1, 2 * nr + 3, 13 * nr + 5};
   const std::vector<int64_t> ks = {1, 5, kc - 1, kc, kc + 1, 2 * kc + 3};
   const float alphas[] = {1.0f, -0.5f, 2.0f};
   const float betas[] = {0.0f, 1.0f, 0.25f, -1.5f};
@@ -157,6 +158,9 @@ FALTUNG_TEST(gemm_blocks_and_splits) {
       {false, false, 9, info.nc + info.nr + 3, 30, 1.0f, 0.5f, 1},
       {true, true, 5, info.nc + 1, 20, -1.0f, 0.0f, 2},
       {false, false, 20, 700, 50, 1.0f, 0.0f, 0},
+      {false, false, 7, 1000, 300, 1.0f, 0.0f, 0},     // one M block: B blocks sized for L2
+      {false, false, 20, 40, 1024, 1.0f, 0.0f, 0},     // lda a multiple of 4 KiB: A packed
+      {false, true, 2 * info.mc + 3, 3, 2 * info.kc + 1, 2.0f, 0.5f, 1},
       {false, false, 96, 96, 96, 1.0f, 0.0f, 0},
       {false, true, 96, 96, 96, 1.0f, 0.0f, 0},
       {true, false, 96, 96, 96, 1.0f, 0.0f, 0},
