@@ -9,9 +9,9 @@ const fg = require('../dist/index.js');
 
 const quick = process.argv.includes('--quick') || process.env.FALTUNG_EXAMPLE_QUICK === '1';
 const SIZE = 16;
-const TRAIN = quick ? 360 : 1500;
-const TEST = quick ? 150 : 600;
-const EPOCHS = quick ? 5 : 12;
+const TRAIN = quick ? 600 : 1500;
+const TEST = quick ? 200 : 600;
+const EPOCHS = quick ? 8 : 15;
 const SHAPES = ['sphere', 'cube', 'torus'];
 
 /** A random rotation matrix (rows), from three random Euler angles. */
@@ -35,7 +35,7 @@ function makeShape(random, kind) {
     return { extent: r, inside: (x, y, z) => Math.hypot(x, y, z) - r };
   }
   if (kind === 'cube') {
-    const h = random.uniform(2.2, 3.8);  // half the side
+    const h = random.uniform(2.8, 4.2);  // half the side
     return { extent: h * Math.sqrt(3), inside: (x, y, z) => Math.max(Math.abs(x), Math.abs(y), Math.abs(z)) - h };
   }
   const major = random.uniform(3.5, 5);
@@ -55,8 +55,8 @@ function volume(random, kind, out, offset) {
       for (let k = 0; k < SIZE; ++k) {
         const d = [i - center[0], j - center[1], k - center[2]];
         const [x, y, z] = rotation.map((row) => row[0] * d[0] + row[1] * d[1] + row[2] * d[2]);
-        // Soft edge: occupancy falls from 1 to 0 over about one voxel around the surface.
-        let value = 1 / (1 + Math.exp(4 * shape.inside(x, y, z)));
+        // Soft edge: occupancy falls from 1 to 0 over about half a voxel around the surface.
+        let value = 1 / (1 + Math.exp(8 * shape.inside(x, y, z)));
         value += random.normal(0, noise);
         if (random.uniform() < 0.02) value = 1 - value;  // flipped voxels
         out[offset + (i * SIZE + j) * SIZE + k] = value;
