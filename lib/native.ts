@@ -1,6 +1,7 @@
 // The one module that loads the native addon; nothing else requires the .node file.
 // It tries each place a build can be and, if none loads, reports every attempt in one error.
 import * as path from 'node:path';
+import type { AudioBindings } from './bindings/audio';
 import type { ConvBindings } from './bindings/conv';
 import type { CoreBindings } from './bindings/core';
 import type { DenseBindings } from './bindings/dense';
@@ -10,7 +11,7 @@ import type { TrainingBindings } from './bindings/training';
 import { FaltungError } from './errors';
 
 /** The addon's raw exports, one interface per binding group. */
-export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings;
+export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings & AudioBindings;
 
 /** Where a binary can be, in order: an explicit override, the prebuild, then a source build. */
 function candidatePaths(): string[] {

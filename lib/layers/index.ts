@@ -3,6 +3,7 @@
 import { invalidRange } from '../validate';
 import { Conv, ConvLayerArgs } from './conv';
 import { DenseLayerArgs, Dense } from './dense';
+import { Embedding, EmbeddingLayerArgs } from './embedding';
 import { Activation, BatchNormalization, BatchNormalizationLayerArgs, Dropout } from './elementwise_layers';
 import { Layer, LayerArgs } from './layer';
 import { GlobalPooling, Pooling, PoolingLayerArgs } from './pooling';
@@ -15,6 +16,8 @@ export { Conv } from './conv';
 export type { ConvLayerArgs } from './conv';
 export { Dense } from './dense';
 export type { DenseLayerArgs } from './dense';
+export { Embedding } from './embedding';
+export type { EmbeddingLayerArgs } from './embedding';
 export { Pooling, GlobalPooling } from './pooling';
 export type { PoolingLayerArgs } from './pooling';
 export { Flatten, InputLayer, Reshape } from './shape_layers';
@@ -39,6 +42,7 @@ export const globalMaxPooling1d = (args: LayerArgs = {}): Layer => new GlobalPoo
 export const globalMaxPooling2d = (args: LayerArgs = {}): Layer => new GlobalPooling('max', 2, args);
 export const globalMaxPooling3d = (args: LayerArgs = {}): Layer => new GlobalPooling('max', 3, args);
 export const dense = (args: DenseLayerArgs): Layer => new Dense(args);
+export const embedding = (args: EmbeddingLayerArgs): Layer => new Embedding(args);
 export const flatten = (args: LayerArgs = {}): Layer => new Flatten(args);
 export const reshape = (args: ReshapeLayerArgs): Layer => new Reshape(args);
 export const dropout = (args: LayerArgs & { rate: number }): Layer => new Dropout(args);
@@ -65,6 +69,7 @@ const registry = new Map<string, LayerFactory>([
   ['GlobalMaxPooling2D', (c) => new GlobalPooling('max', 2, c)],
   ['GlobalMaxPooling3D', (c) => new GlobalPooling('max', 3, c)],
   ['Dense', (c) => new Dense(c as never)],
+  ['Embedding', (c) => new Embedding(c as never)],
   ['Flatten', (c) => new Flatten(c)],
   ['Reshape', (c) => new Reshape(c as never)],
   ['Dropout', (c) => new Dropout(c as never)],

@@ -47,6 +47,7 @@ Napi::Object init_exports(Napi::Env env, Napi::Object exports) {
   register_training(env, exports);
   register_dense(env, exports);
   register_network(env, exports);
+  register_audio(env, exports);
   return exports;
 }
 

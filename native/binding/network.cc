@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../kernels/activation.h"
+#include "../kernels/embedding.h"
 #include "../kernels/im2col.h"
 #include "../kernels/pool.h"
 #include "../network/activation_op.h"
@@ -16,6 +17,7 @@
 #include "../network/conv_op.h"
 #include "../network/dense_op.h"
 #include "../network/dropout_op.h"
+#include "../network/embedding_op.h"
 #include "../network/network.h"
 #include "../network/pool_op.h"
 #include "addon_data.h"
@@ -127,6 +129,16 @@ std::unique_ptr<LayerOp> build_op(const SpecReader& layer, uint64_t op_index) {
     return std::make_unique<network::BatchNormOp>(size, channels, gamma, beta, mean, variance,
                                                   static_cast<float>(momentum), static_cast<float>(epsilon));
   }
+  if (kind == "embedding") {
+    const int64_t positions = layer.integer("positions", 1, kMaxSize);
+    const int64_t vocabulary = layer.integer("inputDim", 1, kMaxEmbeddingVocabulary);
+    const int64_t width = layer.integer("outputDim", 1, kMaxSize);
+    if (positions * width > kMaxSize || vocabulary * width > kMaxSize) {
+      layer.fail_range("outputDim", "a table and an output of at most 2^31 values", "more");
+    }
+    float* embeddings = layer.f32("embeddings", vocabulary * width, false);
+    return std::make_unique<network::EmbeddingOp>(positions, vocabulary, width, embeddings);
+  }
   layer.fail_range("kind", "one of conv, pool, globalPool, dense, activation, softmax, dropout, batchNorm",
                    "'" + kind + "'");
 }
@@ -207,7 +219,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
       size = op->output_size();
       // Keep every typed array of this layer alive as long as the wrapper.
       Napi::Object object = layer.object();
-      for (const char* key : {"kernel", "bias", "gamma", "beta", "movingMean", "movingVariance"}) {
+      for (const char* key : {"kernel", "bias", "gamma", "beta", "movingMean", "movingVariance", "embeddings"}) {
         Napi::Value value = object.Get(key);
         if (value.IsTypedArray()) kept_.push_back(Napi::Persistent(value.As<Napi::Object>()));
       }
