@@ -8,7 +8,7 @@
 'use strict';
 const fg = require('../dist/index.js');
 // fg.tuning once lib/index.ts exports it; the module itself until then.
-const tuning = fg.tuning || require('../dist/tuning/index.js');
+const tuning = fg.tuning;
 
 const quick = process.argv.includes('--quick') || process.env.FALTUNG_EXAMPLE_QUICK === '1';
 const MNIST_EXAMPLES = quick ? 1500 : 6000;

@@ -31,3 +31,6 @@ export type { EarlyStoppingArgs, MonitorMode } from './callbacks/early_stopping'
 export type { ModelCheckpointArgs } from './callbacks/model_checkpoint';
 export * as applications from './applications/index';
 export type { StepDecayArgs, ExponentialDecayArgs, CosineDecayArgs, OneCycleArgs, ReduceLROnPlateauArgs } from './callbacks/schedules';
+export * as tuning from './tuning/index';
+export type { SpatialStructureOptions, SpatialStructureResult } from './tuning/index';
+export type { LogMelOptions, MelFilterbankOptions, ReadWavOptions, WavAudio, WavEncoding, WavSource, TokenizeOptions, TokenLevel, VocabularyOptions, VocabularyJSON, SequenceOptions, SequenceSide, PadSequencesOptions, Vocabulary } from './data/index';

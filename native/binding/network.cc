@@ -139,7 +139,7 @@ std::unique_ptr<LayerOp> build_op(const SpecReader& layer, uint64_t op_index) {
     float* embeddings = layer.f32("embeddings", vocabulary * width, false);
     return std::make_unique<network::EmbeddingOp>(positions, vocabulary, width, embeddings);
   }
-  layer.fail_range("kind", "one of conv, pool, globalPool, dense, activation, softmax, dropout, batchNorm",
+  layer.fail_range("kind", "one of conv, pool, globalPool, dense, activation, softmax, dropout, batchNorm, embedding",
                    "'" + kind + "'");
 }
 

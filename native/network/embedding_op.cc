@@ -19,7 +19,7 @@ Status EmbeddingOp::forward(const StepContext& context, const float* x, float* y
   return embedding_forward_f32(y, x, parameters_[0].value, context.batch * positions_, vocabulary_, width_);
 }
 
-Status EmbeddingOp::backward(const StepContext& context, const float* x, const float*, const float* dy,
+Status EmbeddingOp::backward(const StepContext& context, const float* x, const float*, float* dy,
                              float* dx) {
   const int64_t rows = context.batch * positions_;
   if (dx != nullptr) std::memset(dx, 0, sizeof(float) * static_cast<size_t>(rows));

@@ -12,7 +12,7 @@ class EmbeddingOp final : public LayerOp {
   // embeddings (vocabulary, width), owned by the caller.
   EmbeddingOp(int64_t positions, int64_t vocabulary, int64_t width, float* embeddings);
   Status forward(const StepContext& context, const float* x, float* y) override;
-  Status backward(const StepContext& context, const float* x, const float* y, const float* dy,
+  Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
  private:
