@@ -9,6 +9,7 @@ import { FaltungError } from './errors';
 // model_io imports Sequential back; both sides use each other only inside functions, so the
 // CommonJS cycle resolves.
 import { saveModel } from './io/model_io';
+import { Embedding } from './layers/embedding';
 import { InputLayer } from './layers/shape_layers';
 import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
@@ -164,6 +165,18 @@ export class Sequential {
     const bad = firstNaN(tensor.data);
     if (bad >= 0) {
       throw invalidRange(name, 'finite values', `NaN at example ${Math.floor(bad / product(expected))} (flat index ${bad})`);
+    }
+    const first = this.layers[0];
+    if (first instanceof Embedding) {
+      const ids = tensor.data;
+      for (let i = 0; i < ids.length; ++i) {
+        const id = ids[i];
+        if (!Number.isInteger(id) || id < 0 || id >= first.inputDim) {
+          const row = product(expected);
+          throw invalidRange(name, `token ids that are integers in [0, ${first.inputDim}) (the embedding's inputDim)`,
+            `${id} at example ${Math.floor(i / row)}, position ${i % row}`);
+        }
+      }
     }
     return tensor.shape[0];
   }
