@@ -16,7 +16,12 @@ export interface CoreBindings {
   setIsa(isa: string): void;
   setNumThreads(count: number): void;
   getNumThreads(): number;
-  /** c (M,N) = alpha * op(a) * op(b) + beta * c. */
+  /**
+   * c (M,N) = alpha * op(a) (M,K) * op(b) (K,N) + beta * c, row-major, dense. a is stored (M,K),
+   * or (K,M) when transposeA; b is stored (K,N), or (N,K) when transposeB. Array lengths must
+   * equal the products of their dimensions. beta == 0 ignores c's contents (NaNs included);
+   * alpha == 0 or K == 0 give beta * c without reading a or b. Outputs must not alias inputs.
+   */
   sgemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
     transposeA: boolean, transposeB: boolean, alpha: number, beta: number, async: boolean): Promise<void> | undefined;
 }
