@@ -13,20 +13,7 @@ function option(name, fallback) {
 const repeats = Number(option('repeats', '5'));
 const batches = Number(option('batches', '60'));
 const threadCounts = option('threads', '1,2').split(',').map(Number);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function mnistConvnet() {
-  const L = fg.layers;
-  return fg.sequential([
-    L.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-    L.maxPooling2d({ poolSize: 2 }),
-    L.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    L.maxPooling2d({ poolSize: 2 }),
-    L.flatten(),
-    L.dropout({ rate: 0.5 }),
-    L.dense({ units: 10, activation: 'softmax' }),
-  ]);
-}
+const { median } = require('./lib/timing');
 
 function slice(t, start, count) {
   const row = t.size / t.shape[0];
@@ -43,7 +30,7 @@ async function main() {
   for (const threads of threadCounts) {
     fg.setNumThreads(threads);
     fg.setSeed(1);
-    const model = mnistConvnet();
+    const model = fg.applications.mnistConvnet();
     model.compile({ optimizer: fg.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     await model.fit(slice(x, 0, 1280), slice(y, 0, 1280), { epochs: 1, batchSize, verbose: 0 });  // warm-up
     const trainRates = [];
