@@ -1,4 +1,6 @@
-// sgemm(c, a, b, M, N, K, transposeA, transposeB, alpha, beta, async): dense row-major matrices.
+// sgemm(c, a, b, M, N, K, transposeA, transposeB, alpha, beta, async): dense row-major matrices,
+// leading dimensions implied by the shapes. Every length is checked against its dimensions here
+// (the kernel trusts them); deliberately no strided views or aliasing checks (outputs are fresh).
 #include "../kernels/gemm.h"
 #include "args.h"
 #include "groups.h"

@@ -174,13 +174,13 @@ class RegionPrefetcher {
     if (line >= end) return;
     int64_t segment = line / lines_per_segment_;
     int64_t line_in_segment = line - segment * lines_per_segment_;
-    const float* segment_base = base_ + segment * stride_;
     for (; line < end; ++line) {
-      // The last line of a segment is its last float (the run may straddle one more line).
-      prefetch_l2(segment_base + std::min(line_in_segment * 16, length_ - 1));
+      // The last line of a segment is its last float (the run may straddle one more line), so
+      // every address is inside the region.
+      prefetch_l2(base_ + segment * stride_ + std::min(line_in_segment * 16, length_ - 1));
       if (++line_in_segment == lines_per_segment_) {
         line_in_segment = 0;
-        segment_base += stride_;
+        ++segment;
       }
     }
   }
