@@ -184,9 +184,15 @@ function panelSvg(panel: ChartPanel, index: number, left: number, top: number, w
       }
     }
   });
+  // Legend in the top right corner of the plot, on a translucent white box so curves stay visible.
+  const legendWidth = Math.max(0, ...panel.series.map((s) => s.name.length)) * 6.5 + 40;
+  const legendLeft = plot.left + plot.width - legendWidth - 6;
+  if (panel.series.length > 0) {
+    parts.push(`<rect x="${legendLeft}" y="${plot.top + 4}" width="${legendWidth}" height="${panel.series.length * 16 + 6}" fill="#fff" fill-opacity="0.8" stroke="#ccc"/>`);
+  }
   panel.series.forEach((series, i) => {
-    const y = plot.top + 14 + i * 16;
-    const x = plot.left + plot.width - 150;
+    const y = plot.top + 18 + i * 16;
+    const x = legendLeft + 6;
     parts.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${escapeXml(series.color)}" stroke-width="${series.width ?? 2}"` +
       `${series.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     parts.push(`<text x="${x + 28}" y="${y}" font-size="11">${escapeXml(series.name)}</text>`);

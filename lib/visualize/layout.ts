@@ -14,6 +14,8 @@ export const GAP = 2;
 export const SECTION_SPACING = 8;
 export const PAGE_BACKGROUND: Rgb = [255, 255, 255];
 export const GRID_BACKGROUND: Rgb = [160, 160, 160];
+/** Generous width of one 12 px label character, so a picture is never narrower than its labels. */
+const LABEL_CHAR_WIDTH = 7;
 
 /** One labelled grid to draw. */
 export interface GridSpec {
@@ -74,7 +76,8 @@ function placeGrids(specs: readonly GridSpec[]): { placed: PlacedGrid[]; width: 
 /** Draws the grids one under the other; returns the picture and where each grid went. */
 export function stackGrids(specs: readonly GridSpec[], minWidth = 0): { picture: Picture; grids: PlacedGrid[] } {
   const { placed, width, height } = placeGrids(specs);
-  const pictureWidth = Math.max(width, minWidth);
+  const labelWidth = Math.max(...specs.map((spec) => spec.label.length * LABEL_CHAR_WIDTH)) + 2 * MARGIN;
+  const pictureWidth = Math.max(width, minWidth, labelWidth);
   if (pictureWidth > MAX_SIDE || height > MAX_SIDE) {
     throw new RangeError(`Expected a picture of at most ${MAX_SIDE} pixels a side but the grids need ${pictureWidth} x ${height}` +
       ' (show fewer maps or filters, or a smaller scale)');

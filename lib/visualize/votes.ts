@@ -52,6 +52,11 @@ function checkClassNames(names: unknown, classes: number): string[] {
   return names as string[];
 }
 
+/** Three decimals for ordinary scores (probabilities), three significant digits for very large ones. */
+function formatScore(value: number): string {
+  return Math.abs(value) < 1000 ? value.toFixed(3) : value.toPrecision(3);
+}
+
 /** The bar chart of `scores` (pure). */
 export function votesPicture(scores: ArrayLike<number>, options: VotesOptions = {}): VotesPicture {
   const checked = checkOptions<VotesOptions>('options', options, ['classNames', 'title']);
@@ -87,7 +92,7 @@ export function votesPicture(scores: ArrayLike<number>, options: VotesOptions = 
     fillRect(raster, bar.x, bar.y, bar.width, bar.height, i === winner ? WINNER_COLOR : BAR_COLOR);
     const baseline = y + L.barHeight - 3;
     labels.push({ x: barLeft - 6, y: baseline, text: names[i], anchor: 'end', bold: i === winner });
-    labels.push({ x: barLeft + L.barWidth + 6, y: baseline, text: v.toPrecision(3), bold: i === winner });
+    labels.push({ x: barLeft + L.barWidth + 6, y: baseline, text: formatScore(v), bold: i === winner });
     return bar;
   });
   return { picture: { raster, labels }, winner, fullScale, zeroX, bars };
