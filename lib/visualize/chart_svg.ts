@@ -55,13 +55,18 @@ export function niceStep(min: number, max: number, count = 5): number {
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
 }
 
+/** 10^p for an integer p, exactly as the literal 1eP (10 ** -4 is 0.00009999999999999999). */
+function powerOfTen(p: number): number {
+  return Number(`1e${p}`);
+}
+
 /** The axis domain for data spanning [min, max]: rounded out to whole ticks (linear) or powers of ten (log). */
 export function axisDomain(min: number, max: number, scale: AxisScale): [number, number] {
   if (scale === 'log') {
     const low = Math.log10(min);
     const high = Math.log10(max);
     if (high - low < 1e-12) return [10 ** (low - 0.5), 10 ** (high + 0.5)];
-    return [10 ** Math.floor(low + 1e-9), 10 ** Math.ceil(high - 1e-9)];
+    return [powerOfTen(Math.floor(low + 1e-9)), powerOfTen(Math.ceil(high - 1e-9))];
   }
   if (max - min < 1e-12 * Math.max(1, Math.abs(max))) return [min - 0.5, max + 0.5];
   const step = niceStep(min, max);
@@ -75,7 +80,7 @@ function ticks(domain: [number, number], scale: AxisScale): number[] {
     const last = Math.floor(Math.log10(high) + 1e-9);
     const every = Math.max(1, Math.ceil((last - first) / 8));
     const result: number[] = [];
-    for (let p = first; p <= last; p += every) result.push(10 ** p);
+    for (let p = first; p <= last; p += every) result.push(powerOfTen(p));
     return result;
   }
   const step = niceStep(low, high);
@@ -87,7 +92,7 @@ function ticks(domain: [number, number], scale: AxisScale): number[] {
 function formatTick(value: number, scale: AxisScale): string {
   if (scale === 'log') {
     const power = Math.round(Math.log10(value));
-    return power >= -2 && power <= 3 ? `${10 ** power >= 1 ? 10 ** power : (10 ** power).toFixed(-power)}` : `1e${power}`;
+    return power >= -2 && power <= 3 ? `${powerOfTen(power)}` : `1e${power}`;
   }
   return Number(value.toPrecision(6)).toString();
 }
@@ -162,7 +167,7 @@ function panelSvg(panel: ChartPanel, index: number, left: number, top: number, w
     const x = round2(px(mark.x));
     const color = escapeXml(mark.color ?? '#555');
     parts.push(`<line class="mark" data-x="${mark.x}" x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.top + plot.height}" stroke="${color}" stroke-dasharray="2 3" clip-path="url(#${clip})"/>`);
-    parts.push(`<text x="${x + 4}" y="${plot.top + 14}" font-size="11" fill="${color}">${escapeXml(mark.label)}</text>`);
+    parts.push(`<text x="${x + 4}" y="${plot.top + plot.height - 6}" font-size="11" fill="${color}">${escapeXml(mark.label)}</text>`);
   }
   panel.series.forEach((series) => {
     // Unusable points (NaN, or <= 0 on a log axis) break the line into segments.
