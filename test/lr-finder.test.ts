@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as fg from '../lib/index';
 import { findLearningRate, plotLearningRateCurve } from '../lib/tuning/lr_finder';
 import { TestRandom } from './helpers/random';
@@ -110,5 +110,35 @@ describe('findLearningRate', () => {
     await expect(findLearningRate(model(), x, y, { stop: 3 } as never)).rejects.toThrow(/Unknown option options.stop/);
     await expect(findLearningRate(model(), x, fg.oneHot([0, 1], 3))).rejects.toThrow(/512 examples/);
     await expect(findLearningRate({} as never, x, y)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('faltung lr-find', () => {
+  it('runs the range test on an MNIST subset, draws the curve and trains at the suggestion', async () => {
+    const { lrFindCommand } = await import('../lib/cli/commands/lr_find');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
+    const plot = path.join(dir, 'cli-lr.png');
+    try {
+      await lrFindCommand.run(['--limit', '400', '--steps', '30', '--batch-size', '32', '--train-epochs', '1', '--plot', plot, '--seed', '1']);
+    } finally {
+      log.mockRestore();
+    }
+    const text = lines.join('\n');
+    const suggested = Number(/Suggested learning rate: ([\d.e+-]+)/.exec(text)![1]);
+    expect(suggested).toBeGreaterThanOrEqual(1e-7);
+    expect(suggested).toBeLessThanOrEqual(10);
+    expect(text).toContain('SGD');
+    expect(text).toMatch(/test accuracy \d+\.\d\d%/);
+    expect(fs.readFileSync(plot).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('needs an optimizer for a model saved uncompiled, and names bad options', async () => {
+    const { lrFindCommand } = await import('../lib/cli/commands/lr_find');
+    const modelDir = path.join(dir, 'uncompiled');
+    await fg.sequential([fg.layers.flatten({ inputShape: [28, 28, 1] }), fg.layers.dense({ units: 10, activation: 'softmax' })]).save(modelDir);
+    await expect(lrFindCommand.run(['--model-dir', modelDir, '--limit', '100'])).rejects.toThrow(/--optimizer/);
+    await expect(lrFindCommand.run(['--steps', '1'])).rejects.toThrow(/--steps/);
+    await expect(lrFindCommand.run(['--optimizer', 'lion'])).rejects.toThrow(/--optimizer/);
   });
 });

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as fg from '../lib/index';
 import { type Params, formatResults, gridCombinations, halvingRungs, saveResults, search } from '../lib/tuning/search';
 import { TestRandom } from './helpers/random';
@@ -68,6 +68,8 @@ describe('search', () => {
     await again.fit(train.x, train.y, { epochs: 2, batchSize: 16, validationData: [validation.x, validation.y], verbose: 0 });
     expect((await again.evaluate(validation.x, validation.y)).accuracy).toBeCloseTo(result.best!.valAccuracy, 6);
 
+    expect((await result.bestModel!.evaluate(validation.x, validation.y)).accuracy).toBe(result.best!.valAccuracy);
+
     const table = formatResults(result);
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^rank\s+val acc\s+val loss\s+epochs\s+status/);
@@ -78,6 +80,7 @@ describe('search', () => {
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(saved.results.map((r: { id: number }) => r.id)).toEqual(result.results.map((r) => r.id));
     expect(saved.strategy).toBe('grid');
+    expect(saved.bestModel).toBeUndefined();
   });
 
   it('successive halving trains everything 1 epoch, then only the best third to the end', async () => {
@@ -98,6 +101,8 @@ describe('search', () => {
     expect(kept.length).toBe(3);
     expect(pruned.every((r) => r.epochs === 1)).toBe(true);
     expect(kept.every((r) => r.epochs === 3)).toBe(true);
+    expect(result.bestModel).not.toBeNull();
+    expect(result.best!.status).toBe('completed');
     // The survivors were the best after the first rung.
     const worstKept = Math.min(...kept.map((r) => r.valAccuracyHistory[0]));
     expect(pruned.every((r) => r.valAccuracy <= worstKept)).toBe(true);
@@ -145,5 +150,38 @@ describe('search', () => {
     await expect(search({ ...base, halving: { eta: 1 } })).rejects.toThrow(/options.halving.eta/);
     await expect(search({ ...base, buildModel: (() => fg.sequential([L.flatten({ inputShape: [8, 8, 1] })])) as never, trials: 1 }))
       .resolves.toMatchObject({ results: [{ status: 'failed' }] });
+  });
+});
+
+describe('faltung tune', () => {
+  it('builds the Keras MNIST convnet from the default parameters', async () => {
+    const { DEFAULT_CNN, buildCnn } = await import('../lib/cli/commands/tune');
+    const model = buildCnn(DEFAULT_CNN);
+    expect(model.countParams()).toBe(34826);
+    expect(model.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense']);
+    expect(buildCnn({ convBlocks: 3, filters: 8, padding: 'same', denseUnits: 16 }).layers.map((l) => l.outputShape!.join('x')))
+      .toEqual(['28x28x8', '14x14x8', '14x14x16', '7x7x16', '7x7x32', '3x3x32', '288', '288', '16', '10']);
+  });
+
+  it('searches on an MNIST subset, prints the table and saves the JSON', async () => {
+    const { tuneCommand } = await import('../lib/cli/commands/tune');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
+    const out = path.join(dir, 'tune.json');
+    try {
+      await tuneCommand.run(['--limit', '300', '--trials', '3', '--epochs', '2', '--budget-seconds', '120', '--seed', '5', '--out', out]);
+    } finally {
+      log.mockRestore();
+    }
+    const saved = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(saved.trialsPlanned).toBe(3);
+    expect(saved.rungs).toEqual([1, 2]);
+    const accuracies = saved.results.filter((r: { valAccuracy: number | null }) => r.valAccuracy !== null).map((r: { valAccuracy: number }) => r.valAccuracy);
+    expectSorted(accuracies);
+    const text = lines.join('\n');
+    expect(text).toMatch(/rank\s+val acc/);
+    expect(text).toMatch(/Best: trial \d+, validation \d+\.\d\d% after \d epochs, test \d+\.\d\d%/);
+    await expect(tuneCommand.run(['--strategy', 'annealing'])).rejects.toThrow(/--strategy/);
+    await expect(tuneCommand.run(['--budget', '3'])).rejects.toThrow(/Unknown option '--budget'/);
   });
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as fg from '../lib/index';
 import { divergingColor, encodePng, featureMaps, filterPicture, filters, votes, votesPicture } from '../lib/visualize/index';
 import { tileOrigin } from '../lib/visualize/layout';
@@ -229,5 +229,41 @@ describe('votes', () => {
     expect(result.winner).toBe(2);
     expect(result.bars.map((b) => b.width)).toEqual(p.map((v) => Math.round(v * 240)));
     await expect(votes(model, fg.tensor([0, 1], [2]), path.join(dir, 'v.png'), { classNames: ['a'] })).rejects.toThrow(/3 names/);
+  });
+});
+
+describe('faltung visualize', () => {
+  it('writes filters, feature maps and votes of a saved model for an image file', async () => {
+    const { visualizeCommand } = await import('../lib/cli/commands/visualize');
+    fg.setSeed(4);
+    const model = fg.sequential([
+      L.conv2d({ inputShape: [12, 12, 1], filters: 3, kernelSize: 3, activation: 'relu', name: 'c1' }),
+      L.maxPooling2d({ poolSize: 2, name: 'p1' }),
+      L.flatten({ name: 'f' }),
+      L.dense({ units: 4, activation: 'softmax', name: 'd' }),
+    ]);
+    const modelDir = path.join(dir, 'cli-model');
+    await model.save(modelDir);
+    const pixels = Buffer.from(Array.from({ length: 144 }, (_, i) => (i % 12 === 5 ? 255 : 0)));  // a vertical line
+    const imageFile = path.join(dir, 'line.png');
+    await sharp(pixels, { raw: { width: 12, height: 12, channels: 1 } }).png().toFile(imageFile);
+    const out = path.join(dir, 'cli-out');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
+    try {
+      await visualizeCommand.run([modelDir, imageFile, '--out', out, '--class-names', 'a,b,c,d']);
+    } finally {
+      log.mockRestore();
+    }
+    expect(fs.readdirSync(out).sort()).toEqual(['feature-maps.png', 'filters-c1.png', 'votes.png']);
+    const image = await fg.data.loadImage(imageFile);
+    const scores = Array.from(model.predict(image.reshape([1, 12, 12, 1])).data);
+    expect(lines[0]).toBe(`Predicted class: ${'abcd'[scores.indexOf(Math.max(...scores))]}`);
+    // The input grid of feature-maps.png shows the image: the line red, the rest white.
+    const maps = await decode(path.join(out, 'feature-maps.png'));
+    const pixelScale = Math.floor(56 / 12);
+    expectBlock(maps, 6 + 5 * pixelScale, 24, pixelScale, [255, 0, 0], 'line pixel');
+    expectBlock(maps, 6, 24, pixelScale, [255, 255, 255], 'background pixel');
+    await expect(visualizeCommand.run([modelDir])).rejects.toThrow(/<model-dir> <image>/);
   });
 });

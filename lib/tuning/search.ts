@@ -83,6 +83,8 @@ export interface SearchResult {
   /** Every trial that ran, best validation accuracy first (failed ones last). */
   results: TrialResult[];
   best: TrialResult | null;
+  /** The trained model of `best` (the only trial model kept; the others are released as they finish). */
+  bestModel: Sequential | null;
   strategy: 'random' | 'grid';
   trialsPlanned: number;
   /** Epoch targets of the halving rungs ([epochs] without halving). */
@@ -288,6 +290,15 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
     return true;
   };
 
+  // Only the best finished model is held: a trial's native network can take tens of megabytes.
+  let held: LiveTrial | null = null;
+  const retire = (trial: LiveTrial): void => {
+    if (trial.model !== null && (held === null || compareTrials(trial.result, held.result) < 0)) {
+      held = { result: trial.result, model: trial.model };
+    }
+    trial.model = null;
+  };
+
   let alive = trials;
   for (let rung = 0; rung < rungs.length && !budgetExhausted; ++rung) {
     for (const trial of alive) {
@@ -295,8 +306,8 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
         budgetExhausted = true;
         break;
       }
-      // Without halving nothing is revisited: free the model at once.
-      if (rungs.length === 1) trial.model = null;
+      // After the last rung nothing is revisited: release the model at once.
+      if (rung === rungs.length - 1) retire(trial);
     }
     const running = alive.filter((t) => t.result.status !== 'failed');
     if (!budgetExhausted && rung < rungs.length - 1) {
@@ -304,7 +315,7 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
       const ranked = [...running].sort((a, b) => compareTrials(a.result, b.result));
       for (const dropped of ranked.slice(keep)) {
         dropped.result.status = 'pruned';
-        dropped.model = null;
+        retire(dropped);
       }
       alive = ranked.slice(0, keep);
     } else {
@@ -313,11 +324,13 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
   }
   for (const trial of trials) {
     if (trial.result.status === 'completed' && trial.result.epochs < epochs) trial.result.status = 'stopped';
-    trial.model = null;
+    retire(trial);
   }
   const results = trials.map((t) => t.result).filter((r) => r.epochs > 0 || r.status === 'failed').sort(compareTrials);
   const best = results.find((r) => !Number.isNaN(r.valAccuracy)) ?? null;
-  return { results, best, strategy, trialsPlanned: planned.length, rungs, elapsedSeconds: elapsed(), budgetExhausted };
+  const kept = held as LiveTrial | null;
+  const bestModel = kept !== null && best !== null && kept.result === best ? kept.model : null;
+  return { results, best, bestModel, strategy, trialsPlanned: planned.length, rungs, elapsedSeconds: elapsed(), budgetExhausted };
 }
 
 function resultsOf(value: unknown): TrialResult[] {
@@ -334,7 +347,7 @@ function formatParam(value: ParamValue): string {
 /** The results as a fixed-width text table, best first. */
 export function formatResults(results: SearchResult | TrialResult[]): string {
   const rows = resultsOf(results);
-  const header = ['rank', 'val acc', 'val loss', 'epochs', 'status', 'seconds', 'params', 'parameters'];
+  const header = ['rank', 'val acc', 'val loss', 'epochs', 'status', 'seconds', 'weights', 'hyperparameters'];
   const body = rows.map((r, i) => [
     `${i + 1}`,
     Number.isNaN(r.valAccuracy) ? '-' : `${(r.valAccuracy * 100).toFixed(2)}%`,
@@ -345,7 +358,7 @@ export function formatResults(results: SearchResult | TrialResult[]): string {
     `${r.parameterCount}`,
     Object.entries(r.params).map(([k, v]) => `${k}=${formatParam(v)}`).join(' ') + (r.error ? `  (${r.error})` : ''),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  const widths = header.map((h, c) => (c === header.length - 1 ? h.length : Math.max(h.length, ...body.map((row) => row[c].length))));
   const line = (cells: string[]): string => cells.map((cell, c) => (c === cells.length - 1 ? cell : c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
@@ -354,7 +367,8 @@ export function formatResults(results: SearchResult | TrialResult[]): string {
 export async function saveResults(results: SearchResult | TrialResult[], file: string): Promise<void> {
   const rows = resultsOf(results);
   if (typeof file !== 'string' || file.length === 0) throw invalidType('path', 'a non-empty file path', file);
-  const document = Array.isArray(results) ? { results: rows } : { ...results };
+  // The trained model is not data: save it with model.save.
+  const document = Array.isArray(results) ? { results: rows } : { ...results, bestModel: undefined };
   // NaN is not JSON: failed trials store null.
   const json = JSON.stringify(document, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
   try {
