@@ -113,6 +113,14 @@ describe('search', () => {
     });
   });
 
+  it('tries the included configurations first', async () => {
+    const included = { filters: 3, kernelSize: 2, learningRate: 0.02 };
+    const result = await search({ space: { filters: [2, 4], kernelSize: [3], learningRate: [0.05] }, include: [included], buildModel, x: train.x, y: train.y, validationSplit: 0.25, trials: 3, seed: 2 });
+    expect(result.results.find((r) => r.id === 0)!.params).toEqual(included);
+    expect(result.results.filter((r) => r.id > 0).every((r) => [2, 4].includes(r.params.filters as number))).toBe(true);
+    await expect(search({ space: { filters: [2] }, include: [{ filters: [2] }] as never, buildModel, x: train.x, y: train.y, validationSplit: 0.25 })).rejects.toThrow(/options.include\[0\].filters/);
+  });
+
   it('respects the seconds budget: no epoch starts that is expected to end after it', async () => {
     const none = await search({ space: { filters: [2], kernelSize: [3], learningRate: [0.05] }, buildModel, x: train.x, y: train.y, validationSplit: 0.25, trials: 3, budgetSeconds: 0 });
     expect(none.budgetExhausted).toBe(true);

@@ -42,8 +42,13 @@ export interface SearchOptions {
   validationSplit?: number;
   /** 'random' (default) or 'grid' (every combination of the lists, in order). */
   strategy?: 'random' | 'grid';
-  /** Trials to run (default 10 for random; every combination for grid). */
+  /** Trials to run (default 10 for random; every combination for grid), `include` counted in. */
   trials?: number;
+  /**
+   * Configurations to try first, before the drawn or grid ones (e.g. the current defaults, so the
+   * table shows where they rank). Keys missing from a configuration are left to buildModel's defaults.
+   */
+  include?: Params[];
   /** Epochs of a trial that is never pruned (default 1). */
   epochs?: number;
   /** Wall-clock budget: an epoch is started only if it is expected to end within it (default: none). */
@@ -94,7 +99,7 @@ export interface SearchResult {
   budgetExhausted: boolean;
 }
 
-const OPTION_KEYS = ['space', 'buildModel', 'x', 'y', 'validationData', 'validationSplit', 'strategy', 'trials', 'epochs',
+const OPTION_KEYS = ['space', 'buildModel', 'x', 'y', 'validationData', 'validationSplit', 'strategy', 'trials', 'include', 'epochs',
   'budgetSeconds', 'halving', 'batchSize', 'seed', 'onEpochEnd'] as const;
 
 function isRange(value: unknown): value is ParamRange {
@@ -124,6 +129,18 @@ function checkSpace(space: unknown): SearchSpace {
     }
   }
   return space as SearchSpace;
+}
+
+function checkInclude(value: unknown): Params[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidType('options.include', 'an array of parameter objects', value);
+  return value.map((params, i) => {
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalidType(`options.include[${i}]`, 'a parameter object', params);
+    for (const [name, v] of Object.entries(params)) {
+      if (!['number', 'string', 'boolean'].includes(typeof v)) throw invalidType(`options.include[${i}].${name}`, 'a number, string or boolean', v);
+    }
+    return { ...(params as Params) };
+  });
 }
 
 /** Every combination of the lists, the last parameter varying fastest. */
@@ -224,13 +241,14 @@ export async function search(options: SearchOptions): Promise<SearchResult> {
     keepFraction = 1 / eta;
   }
   const random = new Random(seed ?? nextSeed());
+  const include = checkInclude(checked.include);
   let planned: Params[];
   if (strategy === 'grid') {
-    const combos = gridCombinations(space);
+    const combos = [...include, ...gridCombinations(space)];
     planned = combos.slice(0, checked.trials === undefined ? combos.length : checkInteger('options.trials', checked.trials, 1, combos.length));
   } else {
-    const count = checkInteger('options.trials', checked.trials ?? 10, 1, 100_000);
-    planned = Array.from({ length: count }, () => sampleParams(space, random));
+    const count = checkInteger('options.trials', checked.trials ?? 10, Math.max(1, include.length), 100_000);
+    planned = [...include, ...Array.from({ length: count - include.length }, () => sampleParams(space, random))];
   }
 
   const trials: LiveTrial[] = planned.map((params, id) => ({

@@ -43,7 +43,7 @@ Options:
   --optimizer <name>     ${OPTIMIZERS.join(' | ')} (default: the saved model's, else momentum = SGD with momentum 0.9)
   --min-lr <x>           first rate (default 1e-7)
   --max-lr <x>           last rate (default 10)
-  --steps <n>            batches, one rate each (default 100)
+  --steps <n>            batches, one rate each (default 200)
   --batch-size <n>       examples per batch (default 64)
   --smoothing <x>        EMA smoothing of the loss (default 0.98)
   --stop-factor <x>      stop when the smoothed loss exceeds this times its best (default 4)
