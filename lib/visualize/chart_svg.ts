@@ -162,13 +162,14 @@ function panelSvg(panel: ChartPanel, index: number, left: number, top: number, w
   parts.push(`<text x="${plot.left + plot.width / 2}" y="${top + height - 8}" font-size="12" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`);
   parts.push(`<text x="${left + 14}" y="${plot.top + plot.height / 2}" font-size="12" text-anchor="middle"` +
     ` transform="rotate(-90 ${left + 14} ${plot.top + plot.height / 2})">${escapeXml(panel.yLabel)}</text>`);
-  for (const mark of panel.marks ?? []) {
-    if (!usable(mark.x, xScale)) continue;
+  (panel.marks ?? []).forEach((mark, markIndex) => {
+    if (!usable(mark.x, xScale)) return;
     const x = round2(px(mark.x));
     const color = escapeXml(mark.color ?? '#555');
     parts.push(`<line class="mark" data-x="${mark.x}" x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.top + plot.height}" stroke="${color}" stroke-dasharray="2 3" clip-path="url(#${clip})"/>`);
-    parts.push(`<text x="${x + 4}" y="${plot.top + plot.height - 6}" font-size="11" fill="${color}">${escapeXml(mark.label)}</text>`);
-  }
+    // Labels stack upwards from the bottom of the plot, so marks close together stay readable.
+    parts.push(`<text x="${x + 4}" y="${plot.top + plot.height - 6 - markIndex * 14}" font-size="11" fill="${color}">${escapeXml(mark.label)}</text>`);
+  });
   panel.series.forEach((series) => {
     // Unusable points (NaN, or <= 0 on a log axis) break the line into segments.
     const segments: string[][] = [[]];
