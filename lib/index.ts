@@ -34,3 +34,4 @@ export type { StepDecayArgs, ExponentialDecayArgs, CosineDecayArgs, OneCycleArgs
 export * as tuning from './tuning/index';
 export type { SpatialStructureOptions, SpatialStructureResult } from './tuning/index';
 export type { LogMelOptions, MelFilterbankOptions, ReadWavOptions, WavAudio, WavEncoding, WavSource, TokenizeOptions, TokenLevel, VocabularyOptions, VocabularyJSON, SequenceOptions, SequenceSide, PadSequencesOptions, Vocabulary } from './data/index';
+export * as visualize from './visualize/index';

@@ -8,8 +8,13 @@ import { evaluateCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
 import { summaryCommand } from './commands/summary';
 import { trainCommand } from './commands/train';
+import { lrFindCommand } from './commands/lr_find';
+import { tuneCommand } from './commands/tune';
+import { visualizeCommand } from './commands/visualize';
 
-const COMMANDS: readonly Command[] = [trainCommand, evaluateCommand, predictCommand, summaryCommand];
+const COMMANDS: readonly Command[] = [
+  trainCommand, evaluateCommand, predictCommand, summaryCommand, visualizeCommand, lrFindCommand, tuneCommand,
+];
 
 /** Exit codes: 1 for failures (files, data, training), 2 for wrong usage, as most Unix tools. */
 const EXIT_FAILURE = 1;

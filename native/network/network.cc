@@ -14,6 +14,11 @@
 namespace faltung::network {
 namespace {
 
+// Inference runs in chunks of at most this many examples whatever batch size the caller asks
+// for: the activation buffers stay a few tens of MB (a 1000-image chunk of the MNIST convnet
+// needs 150 MB) and the throughput is the same.
+constexpr int64_t kMaxInferenceChunk = 256;
+
 // Is the last op one the loss head can fuse (softmax + categorical, sigmoid + binary)?
 bool fusable(const LayerOp* last, LossKind loss) {
   if (last == nullptr) return false;
@@ -172,7 +177,7 @@ void Network::apply_optimizer(float learning_rate) {
 Status Network::evaluate(const float* x, const float* labels, int64_t count, int64_t batch_size,
                          LossResult* result) {
   *result = LossResult{};
-  const int64_t chunk = std::max<int64_t>(1, std::min(batch_size, count));
+  const int64_t chunk = std::max<int64_t>(1, std::min({batch_size, count, kMaxInferenceChunk}));
   reserve(chunk);
   const int64_t head_size = head_ops_ == 0 ? input_size_ : ops_[head_ops_ - 1]->output_size();
   const int64_t labels_per_example = label_size();
@@ -195,7 +200,7 @@ Status Network::evaluate(const float* x, const float* labels, int64_t count, int
 }
 
 Status Network::predict(float* out, const float* x, int64_t count, int64_t batch_size) {
-  const int64_t chunk = std::max<int64_t>(1, std::min(batch_size, count));
+  const int64_t chunk = std::max<int64_t>(1, std::min({batch_size, count, kMaxInferenceChunk}));
   reserve(chunk);
   for (int64_t begin = 0; begin < count; begin += chunk) {
     const int64_t batch = std::min(chunk, count - begin);

@@ -10,6 +10,7 @@ import { CommandLine } from '../arguments';
 import type { Command } from '../command';
 import { TrainingProgress } from '../progress';
 import { DEFAULT_RECIPE, OPTIMIZER_NAMES, PEAK_LEARNING_RATE, recipeSchedule } from '../recipe';
+import { batchRecorder, htmlReport, trainingCurves } from '../../visualize/index';
 
 const OPTIONS = {
   epochs: { type: 'string' },
@@ -22,6 +23,8 @@ const OPTIONS = {
   threads: { type: 'string' },
   seed: { type: 'string' },
   limit: { type: 'string' },
+  plot: { type: 'string' },
+  report: { type: 'string' },
 } as const;
 
 const MNIST_TRAIN_SIZE = 60_000;
@@ -42,6 +45,8 @@ Options:
   --threads <n>           kernel threads (default: one per core)
   --seed <n>              random seed for initialization, shuffling and dropout (default: random, printed)
   --limit <n>             train on the first n examples only, for quick runs
+  --plot <file>           write the training curves (loss and accuracy; .png or .svg)
+  --report <file>         write a self-contained HTML training report
   -h, --help              this text
 `;
 
@@ -61,6 +66,8 @@ async function run(argv: string[]): Promise<void> {
   const threads = args.optionalInteger('threads', 1, 256);
   const seed = args.optionalInteger('seed', 0);
   const limit = args.optionalInteger('limit', 1, MNIST_TRAIN_SIZE);
+  const plot = args.optionalString('plot');
+  const report = args.optionalString('report');
   if (threads !== undefined) setNumThreads(threads);
   if (seed !== undefined) setSeed(seed);
   const { train, test } = await mnist({ dir: dataDir, limit: limit === undefined ? {} : { train: limit } });
@@ -75,13 +82,22 @@ async function run(argv: string[]): Promise<void> {
     `${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batchSize}, ${optimizerName} with one-cycle learning rate (peak ${peakLearningRate}), seed ${getSeed()}`);
   const progress = new TrainingProgress({ stream: process.stdout, epochs, batchesPerEpoch });
   const fitStarted = performance.now();
-  await model.fit(train.images, train.labels, { epochs, batchSize, verbose: 0, callbacks: [schedule, progress] });
+  const recorder = batchRecorder();
+  const history = await model.fit(train.images, train.labels, { epochs, batchSize, verbose: 0, callbacks: [schedule, progress, recorder] });
   const fitSeconds = (performance.now() - fitStarted) / 1000;
 
   const { loss, accuracy } = await model.evaluate(test.images, test.labels, { batchSize: 1000 });
   console.log(`Test accuracy: ${(accuracy * 100).toFixed(2)}% (loss ${loss.toFixed(4)}) on ${count(test.images.shape[0])} images`);
   await model.save(out);
   console.log(`Saved the model to ${out}`);
+  if (plot) {
+    await trainingCurves(history, plot, { batchLogs: recorder });
+    console.log(`Wrote the training curves to ${plot}`);
+  }
+  if (report) {
+    await htmlReport(model, { path: report, x: test.images, y: test.labels, history, batchLogs: recorder });
+    console.log(`Wrote the training report to ${report}`);
+  }
   // performance.now() counts from process start: the wall time includes start-up, loading and saving.
   console.log(`Training: ${epochs} epoch${epochs === 1 ? '' : 's'} in ${fitSeconds.toFixed(1)} s, ` +
     `${count(Math.round((epochs * trainCount) / fitSeconds))} images/s; wall time ${(performance.now() / 1000).toFixed(1)} s`);
