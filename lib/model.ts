@@ -173,8 +173,8 @@ export class Sequential {
         const id = ids[i];
         if (!Number.isInteger(id) || id < 0 || id >= first.inputDim) {
           const row = product(expected);
-          throw invalidRange(name, `token ids that are integers in [0, ${first.inputDim}) (the embedding's inputDim)`,
-            `${id} at example ${Math.floor(i / row)}, position ${i % row}`);
+          throw new RangeError(`Expected token ids that are integers in [0, ${first.inputDim}) (the embedding's inputDim) ` +
+            `for ${name} but received ${id} at example ${Math.floor(i / row)}, position ${i % row}`);
         }
       }
     }
