@@ -297,9 +297,8 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     }
   };
 
-  // trainStep(result: Float64Array(3), x, labels, batch, learningRate, seed, async)
-  Napi::Value train_step(const Napi::CallbackInfo& info) {
-    Args args(info, "trainStep", 7);
+  // The arguments trainStep and computeGradients share: (result: Float64Array(3), x, labels, batch).
+  TrainJob read_batch(Args& args) {
     TrainJob job{};
     job.network = network_.get();
     job.busy = &busy_;
@@ -307,6 +306,13 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     job.result = args.f64(0, "result", 3);
     job.x = args.f32(1, "x", checked_product(args, "x (batch*inputSize)", {job.batch, network_->input_size()}));
     job.labels = args.f32(2, "labels", checked_product(args, "labels (batch*labelSize)", {job.batch, network_->label_size()}));
+    return job;
+  }
+
+  // trainStep(result: Float64Array(3), x, labels, batch, learningRate, seed, async)
+  Napi::Value train_step(const Napi::CallbackInfo& info) {
+    Args args(info, "trainStep", 7);
+    TrainJob job = read_batch(args);
     job.learning_rate = static_cast<float>(args.number(4, "learningRate"));
     job.seed = static_cast<uint64_t>(args.integer(5, "seed", 0, (int64_t{1} << 53) - 1));
     job.training = true;
@@ -320,13 +326,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
   // computeGradients(result: Float64Array(3), x, labels, batch, training, seed) -> Float32Array[] (copies)
   Napi::Value compute_gradients(const Napi::CallbackInfo& info) {
     Args args(info, "computeGradients", 6);
-    TrainJob job{};
-    job.network = network_.get();
-    job.busy = &busy_;
-    job.batch = args.integer(3, "batch", 1, kMaxSize);
-    job.result = args.f64(0, "result", 3);
-    job.x = args.f32(1, "x", checked_product(args, "x (batch*inputSize)", {job.batch, network_->input_size()}));
-    job.labels = args.f32(2, "labels", checked_product(args, "labels (batch*labelSize)", {job.batch, network_->label_size()}));
+    TrainJob job = read_batch(args);
     job.training = args.boolean(4, "training");
     job.seed = static_cast<uint64_t>(args.integer(5, "seed", 0, (int64_t{1} << 53) - 1));
     job.update = false;
