@@ -142,9 +142,55 @@ inline int64_t cell_count(const ConvGeometry& g, int64_t od, int64_t oh, int64_t
 
 enum class Kind { max, average };
 
+// Forward for windows that never touch padding (2-D or 1-D, every window full): the common
+// 'valid' pooling of CNNs. No per-pixel window clipping, so the per-channel loops dominate.
+void pool_forward_unpadded_2d(Kind kind, float* y, const float* x, const ConvGeometry& g) {
+  const int64_t C = g.in_channels, H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2];
+  const int64_t KH = g.kernel[1], KW = g.kernel[2], SH = g.stride[1], SW = g.stride[2];
+  const float inverse = 1.0f / static_cast<float>(KH * KW);
+  const int64_t out_rows = g.batch * OH;
+  const double work = static_cast<double>(g.rows()) * C * g.window();
+  run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t oh = row % OH, n = row / OH;
+      const float* x_row = x + ((n * H + oh * SH) * W) * C;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float* out = y + (row * OW + ow) * C;
+        const float* corner = x_row + ow * SW * C;
+        copy_into(out, corner, C);
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          for (int64_t kw = kh == 0 ? 1 : 0; kw < KW; ++kw) {
+            const float* values = corner + (kh * W + kw) * C;
+            if (kind == Kind::max) {
+              max_into(out, values, C);
+            } else {
+              add_into(out, values, C);
+            }
+          }
+        }
+        if (kind == Kind::average) scale(out, inverse, C);
+      }
+    }
+  });
+}
+
+bool unpadded_2d(const ConvGeometry& g) {
+  if (g.in[0] != 1 || g.kernel[0] != 1) return false;
+  for (int dim = 1; dim < 3; ++dim) {
+    if (g.pad_before[dim] != 0 || g.pad_after[dim] != 0) return false;
+    // Every window must be whole: its last tap inside the input.
+    if ((g.out[dim] - 1) * g.stride[dim] + g.kernel[dim] > g.in[dim]) return false;
+  }
+  return true;
+}
+
 // Forward over output rows (n, od, oh): each row's pixels are independent.
 Status pool_forward(Kind kind, float* y, const float* x, const ConvGeometry& g) {
   if (check_pool_geometry(g) != Status::ok) return Status::invalid_argument;
+  if (unpadded_2d(g)) {
+    pool_forward_unpadded_2d(kind, y, x, g);
+    return Status::ok;
+  }
   const int64_t C = g.in_channels, OD = g.out[0], OH = g.out[1], OW = g.out[2];
   const int64_t out_rows = g.batch * OD * OH;
   const double work = static_cast<double>(g.rows()) * C * g.window();
