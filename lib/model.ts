@@ -17,7 +17,7 @@ import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
 import { globalRandom, nextSeed } from './random';
 import { Tensor, checkTensor } from './tensor';
-import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType } from './validate';
+import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType, checkKnownKeys } from './validate';
 
 export interface CompileArgs {
   optimizer: Optimizer | OptimizerName;
@@ -109,10 +109,7 @@ export class Sequential {
   }
 
   compile(args: CompileArgs): void {
-    if (args === null || typeof args !== 'object') throw invalidType('args', 'an object {optimizer, loss, metrics}', args);
-    for (const key of Object.keys(args)) {
-      if (!['optimizer', 'loss', 'metrics'].includes(key)) throw invalidRange('compile args', 'only optimizer, loss, metrics', `unknown option '${key}'`);
-    }
+    checkKnownKeys('compile args', args, ['optimizer', 'loss', 'metrics']);
     const metrics = args.metrics ?? [];
     if (!Array.isArray(metrics)) throw invalidType('metrics', "an array such as ['accuracy']", metrics);
     for (const metric of metrics) {
@@ -200,10 +197,7 @@ export class Sequential {
 
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
     const { optimizer } = this.requireCompiled();
-    if (args === null || typeof args !== 'object') throw invalidType('args', 'an object', args);
-    for (const key of Object.keys(args)) {
-      if (!FIT_KEYS.includes(key)) throw invalidRange('fit args', `only ${FIT_KEYS.join(', ')}`, `unknown option '${key}'`);
-    }
+    checkKnownKeys('fit args', args, FIT_KEYS);
     const count = this.checkInputs('x', x);
     this.checkLabels('y', y, count);
     const epochs = checkInteger('epochs', args.epochs ?? 1, 0);

@@ -5,7 +5,7 @@
 import {
   applyAdam, applyAdamW, applyMomentum, applyRmsprop, applySgd,
 } from './ops/optimizer';
-import { checkBoolean, checkNumber, checkOneOf, invalidRange, invalidType } from './validate';
+import { checkBoolean, checkNumber, checkOneOf, invalidRange, invalidType, checkKnownKeys } from './validate';
 
 interface ClipArgs {
   /** Rescale each gradient tensor to at most this L2 norm (Keras clipnorm). */
@@ -57,10 +57,7 @@ export interface NativeOptimizerConfig {
 }
 
 function checkArgs(className: string, args: object, allowed: string[]): void {
-  if (args === null || typeof args !== 'object') throw invalidType(`${className} args`, 'an object', args);
-  for (const key of Object.keys(args)) {
-    if (!allowed.includes(key)) throw invalidRange(`${className} args`, `only ${allowed.join(', ')}`, `unknown option '${key}'`);
-  }
+  checkKnownKeys(`${className} args`, args, allowed);
 }
 
 export abstract class Optimizer {

@@ -83,3 +83,15 @@ export function checkIntTuple(name: string, value: unknown, count: number, min: 
   }
   return value.map((entry, index) => checkInteger(`${name}[${index}]`, entry, min));
 }
+
+/**
+ * An options object whose keys are all in `allowed`: a typo (`activaton`) is a RangeError naming
+ * it instead of an option silently ignored. Returns the object for chaining.
+ */
+export function checkKnownKeys<T extends object>(name: string, value: T, allowed: readonly string[]): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidType(name, 'an options object', value);
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw invalidRange(name, `only the options ${allowed.join(', ')}`, `unknown option '${key}'`);
+  }
+  return value;
+}

@@ -4,7 +4,7 @@
 import type { Callback, Logs } from '../callbacks';
 import { Sequential } from '../model';
 import type { Tensor } from '../tensor';
-import { checkBoolean, checkInteger, checkNumber, checkOneOf, invalidRange, invalidType } from '../validate';
+import { checkBoolean, checkInteger, checkNumber, checkOneOf, invalidRange, invalidType, checkKnownKeys } from '../validate';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 
@@ -25,11 +25,7 @@ export interface EarlyStoppingArgs {
 
 /** Rejects option keys outside `allowed` (a typo would otherwise be silently ignored). */
 export function checkCallbackArgs(name: string, args: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw invalidType(`${name} args`, 'an object', args);
-  for (const key of Object.keys(args)) {
-    if (!allowed.includes(key)) throw invalidRange(`${name} args`, `only the options ${allowed.join(', ')}`, `unknown option '${key}'`);
-  }
-  return args as Record<string, unknown>;
+  return checkKnownKeys(`${name} args`, args as Record<string, unknown>, allowed);
 }
 
 export function checkMonitor(value: unknown): string {

@@ -2,7 +2,7 @@
 // weights in Keras order) plus one thing Keras does not have: `toNative`, the list of native ops
 // the layer compiles to for the whole-network training step. Layers never run kernels themselves.
 import { InitializerName, initialize } from '../initializers';
-import { checkBoolean, checkShape, invalidRange, invalidType } from '../validate';
+import { checkBoolean, checkShape, invalidRange, invalidType, checkKnownKeys } from '../validate';
 
 /** Shape of one example (no batch axis). */
 export type Shape = number[];
@@ -48,12 +48,7 @@ export const BASE_ARG_KEYS = ['name', 'inputShape', 'batchInputShape', 'trainabl
 
 /** Rejects option keys a layer does not know (a typo would otherwise be silently ignored). */
 export function checkArgKeys(className: string, args: object, allowed: readonly string[]): void {
-  if (args === null || typeof args !== 'object') throw invalidType(`${className} args`, 'an object', args);
-  for (const key of Object.keys(args)) {
-    if (!allowed.includes(key) && !(BASE_ARG_KEYS as readonly string[]).includes(key)) {
-      throw invalidRange(`${className} args`, `only the options ${[...BASE_ARG_KEYS, ...allowed].join(', ')}`, `unknown option '${key}'`);
-    }
-  }
+  checkKnownKeys(`${className} args`, args, [...BASE_ARG_KEYS, ...allowed]);
 }
 
 export abstract class Layer {

@@ -6,7 +6,7 @@
 import { Sequential } from '../model';
 import { Random, globalRandom, setSeed } from '../random';
 import { Tensor, checkTensor } from '../tensor';
-import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType } from '../validate';
+import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType, checkKnownKeys } from '../validate';
 
 export interface SpatialStructureOptions {
   /** How many different permutations to train on (default 1). */
@@ -151,10 +151,7 @@ export async function spatialStructureTest(modelFactory: () => Sequential, x: Te
   checkTensor('y', y);
   if (x.rank < 2) throw invalidRange('x', 'a Tensor [n, ...features]', `shape [${x.shape.join(', ')}]`);
   if (y.shape[0] !== x.shape[0]) throw invalidRange('y', `${x.shape[0]} examples (as many as x)`, `shape [${y.shape.join(', ')}]`);
-  if (options === null || typeof options !== 'object') throw invalidType('options', 'an options object', options);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw invalidRange('options', `only ${OPTION_KEYS.join(', ')}`, `unknown option '${key}'`);
-  }
+  checkKnownKeys('options', options, OPTION_KEYS);
   const permutations = checkInteger('options.permutations', options.permutations ?? 1, 1, 1000);
   const epochs = checkInteger('options.epochs', options.epochs ?? 5, 1);
   const batchSize = checkInteger('options.batchSize', options.batchSize ?? 32, 1, 1 << 20);
