@@ -9,6 +9,7 @@ namespace faltung::network {
 class DropoutOp final : public LayerOp {
  public:
   DropoutOp(float rate, int64_t size, uint64_t op_index);
+  bool passes_through(const StepContext& context) const override { return !context.training || rate_ == 0.0f; }
   Status forward(const StepContext& context, const float* x, float* y) override;
   Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;

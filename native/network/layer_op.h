@@ -50,6 +50,10 @@ class LayerOp {
   virtual Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                           float* dx) = 0;
 
+  // True when forward would copy x to y unchanged (dropout at inference): the network then
+  // hands the next op x itself and skips the copy.
+  virtual bool passes_through(const StepContext&) const { return false; }
+
   // Parameters in Keras order (kernel then bias; gamma, beta, moving mean, moving variance).
   std::vector<Parameter>& parameters() { return parameters_; }
 

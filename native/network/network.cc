@@ -42,6 +42,7 @@ Network::Network(std::vector<std::unique_ptr<LayerOp>> ops, int64_t input_size, 
       head_ops_(head_.from_logits() ? ops_.size() - 1 : ops_.size()),
       optimizer_(optimizer),
       outputs_(ops_.size()),
+      produced_(ops_.size(), nullptr),
       profile_(std::getenv("FALTUNG_PROFILE") != nullptr),
       forward_seconds_(ops_.size()),
       backward_seconds_(ops_.size()) {}
@@ -87,14 +88,21 @@ void Network::reserve(int64_t batch) {
 }
 
 const float* Network::activation(size_t index, const float* x) const {
-  return index == 0 ? x : outputs_[index - 1].data();
+  return index == 0 ? x : produced_[index - 1];
 }
 
 Status Network::forward(const StepContext& context, const float* x, size_t op_count, float* final_out) {
   for (size_t index = 0; index < op_count; ++index) {
-    float* out = (final_out != nullptr && index + 1 == op_count) ? final_out : outputs_[index].data();
+    const bool last = index + 1 == op_count;
+    const float* in = activation(index, x);
+    if (ops_[index]->passes_through(context) && !(last && final_out != nullptr)) {
+      produced_[index] = in;
+      continue;
+    }
+    float* out = (final_out != nullptr && last) ? final_out : outputs_[index].data();
+    produced_[index] = out;
     const auto start = std::chrono::steady_clock::now();
-    Status status = ops_[index]->forward(context, activation(index, x), out);
+    Status status = ops_[index]->forward(context, in, out);
     if (profile_ && context.training) forward_seconds_[index] += seconds_since(start);
     if (status != Status::ok) return status;
   }
@@ -108,7 +116,7 @@ Status Network::backward(const StepContext& context, const float* x, size_t op_c
     // The first layer's input gradient has no consumer: skipping it saves a whole col2im pass.
     float* dx = index == 0 ? nullptr : spare;
     const auto start = std::chrono::steady_clock::now();
-    Status status = ops_[index]->backward(context, activation(index, x), outputs_[index].data(), dy, dx);
+    Status status = ops_[index]->backward(context, activation(index, x), produced_[index], dy, dx);
     if (profile_) backward_seconds_[index] += seconds_since(start);
     if (status != Status::ok) return status;
     std::swap(dy, spare);
@@ -223,7 +231,7 @@ Status Network::activations(const std::vector<float*>& outputs, const float* x, 
   Status status = forward(context, x, ops_.size(), nullptr);
   if (status != Status::ok) return status;
   for (size_t index = 0; index < ops_.size() && index < outputs.size(); ++index) {
-    std::memcpy(outputs[index], outputs_[index].data(),
+    std::memcpy(outputs[index], produced_[index],
                 sizeof(float) * static_cast<size_t>(count * ops_[index]->output_size()));
   }
   return Status::ok;

@@ -76,7 +76,9 @@ class Network {
   size_t head_ops_;  // ops run before the loss head during training (all, or all but the fused one)
   OptimizerConfig optimizer_;
   int64_t steps_ = 0;
-  std::vector<std::vector<float>> outputs_;  // outputs_[i]: op i's output for the current batch
+  std::vector<std::vector<float>> outputs_;  // outputs_[i]: op i's output buffer
+  std::vector<const float*> produced_;       // where op i's output of the last forward lies
+                                             // (its buffer, or its input when it passed through)
   std::vector<float> gradient_a_;            // ping-pong buffers for d loss / d activation
   std::vector<float> gradient_b_;
   // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer,
