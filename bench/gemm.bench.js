@@ -2,18 +2,20 @@
 // is timed) on square products and on the conv-shaped products of the Keras MNIST convnet, with 1
 // and 2 threads, against the pure-JS baseline. Deliberately no assertions: tests are correctness.
 //
-//   node scripts/build-ts.js && node bench/gemm.bench.js [--quick] [--no-js] [--threads=1,2]
+//   node scripts/build-ts.js && node bench/gemm.bench.js [--quick] [--no-js] [--threads=1,2] [--wait-idle]
+// --wait-idle: on a shared machine, wait for an idle second before each native measurement.
 //
 // GFLOP/s = 2 * M * N * K / seconds (one multiply and one add per term), median of repeats.
 'use strict';
 const fg = require('../dist');
 const { native } = require('../dist/native');
 const { jsGemm } = require('./baseline/js-gemm');
-const { timeCalls, gflops, printTable, fixed, writeResults, randomFloats } = require('./lib/timing');
+const { timeCalls, gflops, printTable, fixed, writeResults, randomFloats, waitForIdle } = require('./lib/timing');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const withJs = !args.includes('--no-js');
+const waitIdle = args.includes('--wait-idle');
 const threadsArg = args.find((arg) => arg.startsWith('--threads='));
 const threadCounts = threadsArg ? threadsArg.slice('--threads='.length).split(',').map(Number) : [1, 2];
 
@@ -45,6 +47,7 @@ function benchShape(shape) {
   const result = { ...shape, transposeA, transposeB, flops, native: {} };
   for (const threads of threadCounts) {
     fg.setNumThreads(threads);
+    if (waitIdle) waitForIdle();
     const timing = timeCalls(() => native.sgemm(c, a, b, M, N, K, transposeA, transposeB, 1, 0, false), {
       warmup: 2,
       minRepeats: quick ? 3 : 7,

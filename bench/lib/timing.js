@@ -3,6 +3,7 @@
 // spread, so a noisy run is visible); timings are wall-clock from process.hrtime.bigint().
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 /** Median of a non-empty array of numbers. */
@@ -29,6 +30,37 @@ function timeCalls(fn, { warmup = 1, minRepeats = 3, maxRepeats = 30, budgetSeco
     total += elapsed;
   }
   return { seconds, median: median(seconds), min: Math.min(...seconds), max: Math.max(...seconds) };
+}
+
+function sleepSeconds(seconds) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+}
+
+function cpuTicks() {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const { user, nice, sys, idle: idleTime, irq } = cpu.times;
+    idle += idleTime;
+    total += user + nice + sys + idleTime + irq;
+  }
+  return { idle, total };
+}
+
+/**
+ * On a shared machine: blocks until the CPUs were at least `threshold` idle over one second
+ * (other processes quiet), or `maxSeconds` passed. Returns the seconds waited.
+ */
+function waitForIdle({ threshold = 0.9, maxSeconds = 60 } = {}) {
+  const start = Date.now();
+  while ((Date.now() - start) / 1000 < maxSeconds) {
+    const before = cpuTicks();
+    sleepSeconds(1);
+    const after = cpuTicks();
+    const idle = (after.idle - before.idle) / Math.max(1, after.total - before.total);
+    if (idle >= threshold) break;
+  }
+  return (Date.now() - start) / 1000;
 }
 
 /** GFLOP/s for `flops` floating-point operations done in `seconds`. */
@@ -74,4 +106,4 @@ function randomFloats(count, seed = 1) {
   return out;
 }
 
-module.exports = { median, timeCalls, gflops, printTable, fixed, writeResults, randomFloats };
+module.exports = { median, timeCalls, gflops, printTable, fixed, writeResults, randomFloats, waitForIdle };
