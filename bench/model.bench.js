@@ -32,7 +32,8 @@ async function main() {
     fg.setSeed(1);
     const model = fg.applications.mnistConvnet();
     model.compile({ optimizer: fg.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    await model.fit(slice(x, 0, 1280), slice(y, 0, 1280), { epochs: 1, batchSize, verbose: 0 });  // warm-up
+    const warmup = Math.min(1280, images);
+    await model.fit(slice(x, 0, warmup), slice(y, 0, warmup), { epochs: 1, batchSize, verbose: 0 });  // warm-up
     const trainRates = [];
     for (let r = 0; r < repeats; ++r) {
       const started = process.hrtime.bigint();
