@@ -8,27 +8,15 @@
 
 #include "../kernels/pool.h"
 #include "args.h"
+#include "geometry_args.h"
 #include "groups.h"
 #include "job.h"
 
 namespace faltung::binding {
 namespace {
 
-ConvGeometry read_geometry(Args& args, size_t index) {
-  const int32_t* packed = args.i32(index, "geometry", kGeometryFields);
-  ConvGeometry geometry;
-  const int bad = unpack_geometry(packed, &geometry);
-  if (bad >= 0) {
-    const std::string name = "geometry[" + std::to_string(bad) + "] (" + geometry_field_name(bad) + ")";
-    const char* expected = bad == 3 ? "0 (explicit pads), 1 (valid) or 2 (same)"
-                           : bad == 0 || bad >= 16 ? "an integer >= 0"
-                                                   : "an integer >= 1";
-    args.range_error(name.c_str(), expected, std::to_string(packed[bad]));
-  }
-  if (resolve_geometry(&geometry) != Status::ok) {
-    args.range_error("geometry", "a window no larger than the padded input in every dimension",
-                     "a window that does not fit");
-  }
+ConvGeometry read_pool_geometry(Args& args, size_t index) {
+  ConvGeometry geometry = read_geometry(args, index);
   if (check_pool_geometry(geometry) != Status::ok) {
     args.range_error("geometry",
                      "a pooling window (output channels = input channels, dilation 1, pads "
@@ -101,7 +89,7 @@ Napi::Value pool_forward(const Napi::CallbackInfo& info, const char* name, Kind 
   Args args(info, name, 4);
   ForwardJob job{};
   job.kind = kind;
-  job.geometry = read_geometry(args, 2);
+  job.geometry = read_pool_geometry(args, 2);
   const Sizes sizes = checked_sizes(args, job.geometry);
   job.y = args.f32(0, "y", sizes.y);
   job.x = args.f32(1, "x", sizes.x);
@@ -120,7 +108,7 @@ Napi::Value max_pool_backward(const Napi::CallbackInfo& info) {
   Args args(info, "maxPoolBackward", 5);
   BackwardJob job{};
   job.kind = Kind::max;
-  job.geometry = read_geometry(args, 3);
+  job.geometry = read_pool_geometry(args, 3);
   const Sizes sizes = checked_sizes(args, job.geometry);
   job.dx = args.f32(0, "dx", sizes.x);
   job.dy = args.f32(1, "dy", sizes.y);
@@ -132,7 +120,7 @@ Napi::Value avg_pool_backward(const Napi::CallbackInfo& info) {
   Args args(info, "avgPoolBackward", 4);
   BackwardJob job{};
   job.kind = Kind::average;
-  job.geometry = read_geometry(args, 2);
+  job.geometry = read_pool_geometry(args, 2);
   const Sizes sizes = checked_sizes(args, job.geometry);
   job.dx = args.f32(0, "dx", sizes.x);
   job.dy = args.f32(1, "dy", sizes.y);
