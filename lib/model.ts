@@ -15,7 +15,7 @@ import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
 import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
-import { globalRandom, nextSeed } from './random';
+import { Random, globalRandom, nextSeed } from './random';
 import { Tensor, checkTensor } from './tensor';
 import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType, checkKnownKeys } from './validate';
 
@@ -38,6 +38,12 @@ export interface FitArgs {
   verbose?: number;
   /** Epoch to start counting from (for resumed training). */
   initialEpoch?: number;
+  /**
+   * Seed of this fit's own generator (batch order, dropout masks). Default: one draw from the
+   * global generator, taken when fit is called, so fg.setSeed reproduces the run and fits running
+   * at the same time never draw from a shared stream.
+   */
+  seed?: number;
 }
 
 export interface EvaluateResult {
@@ -45,7 +51,7 @@ export interface EvaluateResult {
   accuracy: number;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'seed'];
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -206,6 +212,7 @@ export class Sequential {
     const shuffle = args.shuffle === undefined ? true : checkBoolean('shuffle', args.shuffle);
     const verbose = checkInteger('verbose', args.verbose ?? 1, 0, 2);
     const split = checkNumber('validationSplit', args.validationSplit ?? 0, 0, 0.999);
+    const seed = args.seed === undefined ? undefined : checkInteger('seed', args.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     const callbacks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
     callbacks.forEach((c, i) => { if (c === null || typeof c !== 'object') throw invalidType(`callbacks[${i}]`, 'a callback object', c); });
 
@@ -230,8 +237,11 @@ export class Sequential {
     }
     if (this.training) throw new FaltungError('fit is already running on this model; await it first', 'FALTUNG_BUSY');
     this.training = true;
+    // The fit's private stream is fixed here, synchronously, before any await: concurrent fits
+    // (other models, Promise.all) then cannot change which numbers this one draws.
+    const random = seed === undefined ? globalRandom().fork() : new Random(seed);
     try {
-      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer });
+      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer, random });
     } finally {
       this.training = false;
     }
@@ -239,7 +249,7 @@ export class Sequential {
 
   private async runFit(x: Tensor, y: Tensor, trainCount: number, options: {
     epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; verbose: number;
-    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer;
+    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer; random: Random;
   }): Promise<History> {
     const { network } = this.getTrainer();
     const xRow = product(this.inputShape);
@@ -256,7 +266,7 @@ export class Sequential {
     for (let epoch = options.initialEpoch; epoch < options.initialEpoch + options.epochs && !this.stopTraining; ++epoch) {
       await callHook(options.callbacks, 'onEpochBegin', epoch, {});
       const started = Date.now();
-      const order = options.shuffle ? shuffledIndices(trainCount, globalRandom()) : null;
+      const order = options.shuffle ? shuffledIndices(trainCount, options.random) : null;
       let lossSum = 0;
       let correct = 0;
       let rows = 0;
@@ -276,7 +286,7 @@ export class Sequential {
           xs = x.data.subarray(start * xRow, (start + size) * xRow);
           ys = y.data.subarray(start * yRow, (start + size) * yRow);
         }
-        await withCallSite(network.trainStep(result, xs, ys, size, options.optimizer.learningRate, nextSeed(), true), callSite);
+        await withCallSite(network.trainStep(result, xs, ys, size, options.optimizer.learningRate, options.random.nextSeed(), true), callSite);
         const [loss, batchCorrect, batchRows] = result;
         if (!Number.isFinite(loss)) {
           throw new FaltungError(`Training diverged: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}` +
