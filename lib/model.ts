@@ -15,7 +15,7 @@ import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
 import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
-import { Random, globalRandom, nextSeed } from './random';
+import { Random, globalRandom, seedGeneration } from './random';
 import { Tensor, checkTensor } from './tensor';
 import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType, checkKnownKeys } from './validate';
 
@@ -39,9 +39,9 @@ export interface FitArgs {
   /** Epoch to start counting from (for resumed training). */
   initialEpoch?: number;
   /**
-   * Seed of this fit's own generator (batch order, dropout masks). Default: one draw from the
-   * global generator, taken when fit is called, so fg.setSeed reproduces the run and fits running
-   * at the same time never draw from a shared stream.
+   * Restarts the model's own generator (batch order, dropout masks) from this seed. Without it the
+   * model keeps its stream, which is drawn from the global generator at the first fit after each
+   * fg.setSeed (docs/determinism.md).
    */
   seed?: number;
 }
@@ -76,6 +76,10 @@ export class Sequential {
   private asyncPredictor: BuiltNetwork | null = null;
   private asyncQueue: Promise<unknown> = Promise.resolve();
   private training = false;
+  // The model's own generator for batch order and dropout seeds, and the setSeed count it was
+  // drawn under. Private so that models training at the same time never share a stream.
+  private random: Random | null = null;
+  private randomGeneration = -1;
 
   constructor(args: { layers?: Layer[]; name?: string } | Layer[] = {}) {
     const options = Array.isArray(args) ? { layers: args } : args;
@@ -125,6 +129,22 @@ export class Sequential {
     this.loss = checkLoss(args.loss);
     this.metrics = metrics.length > 0 ? ['accuracy'] : [];
     this.trainer = null;
+  }
+
+  /**
+   * The generator for a fit or train step starting now: restarted from `seed` if given; else the
+   * model's stream, drawn anew from the global generator if fg.setSeed ran since it was drawn.
+   * Called synchronously when training is requested, before any await, so concurrent fits cannot
+   * change which numbers a model draws.
+   */
+  private trainingRandom(seed?: number): Random {
+    if (seed !== undefined) {
+      this.random = new Random(seed);
+    } else if (this.random === null || this.randomGeneration !== seedGeneration()) {
+      this.random = globalRandom().fork();
+    }
+    this.randomGeneration = seedGeneration();
+    return this.random;
   }
 
   private invalidate(): void {
@@ -237,9 +257,7 @@ export class Sequential {
     }
     if (this.training) throw new FaltungError('fit is already running on this model; await it first', 'FALTUNG_BUSY');
     this.training = true;
-    // The fit's private stream is fixed here, synchronously, before any await: concurrent fits
-    // (other models, Promise.all) then cannot change which numbers this one draws.
-    const random = seed === undefined ? globalRandom().fork() : new Random(seed);
+    const random = this.trainingRandom(seed);
     try {
       return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer, random });
     } finally {
@@ -337,7 +355,8 @@ export class Sequential {
     const count = this.checkInputs('x', x);
     this.checkLabels('y', y, count);
     const result = new Float64Array(3);
-    await withCallSite(this.getTrainer().network.trainStep(result, x.data, y.data, count, optimizer.learningRate, nextSeed(), true), new Error());
+    const seed = this.trainingRandom().nextSeed();
+    await withCallSite(this.getTrainer().network.trainStep(result, x.data, y.data, count, optimizer.learningRate, seed, true), new Error());
     return result[0];
   }
 

@@ -169,9 +169,18 @@ function rotl(value: number, shift: number): number {
 /** Seeded from the OS until setSeed is called, so unseeded runs differ as users expect. */
 const globalGenerator = new Random(randomBytes(4).readUInt32LE(0));
 
+/** How many times setSeed has run: a model's private stream is redrawn when this changes. */
+let seedGenerationValue = 0;
+
 /** fg.setSeed(n): makes initialization, shuffling and dropout reproducible from here on. */
 export function setSeed(seed: number): void {
   globalGenerator.reseed(checkSeed('seed', seed));
+  seedGenerationValue += 1;
+}
+
+/** Counts setSeed calls (models compare it to know whether their stream predates the last one). */
+export function seedGeneration(): number {
+  return seedGenerationValue;
 }
 
 /** The seed of the global generator: the last setSeed value, or the OS-drawn one. */
