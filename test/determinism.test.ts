@@ -1,6 +1,7 @@
-// Bit-for-bit reproducibility of training (docs/determinism.md): the same weights for 1, 2, 3 and 4
-// threads on every ISA this machine runs, one long fit equal to the same epochs split over several
-// calls, fit({seed}) independent of the global generator. The plain "same seed twice" check lives in
+// Bit-for-bit reproducibility (docs/determinism.md): the same trained weights for 1, 2, 3 and 4
+// threads on every ISA this machine runs; predictions that do not depend on the batch an example
+// is computed in; one long fit equal to the same epochs split over several calls; fit({seed})
+// independent of the global generator. The plain "same seed twice" check lives in
 // test/model.test.ts; this file does not repeat it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fg from '../lib/index';
@@ -77,6 +78,39 @@ describe('training does not depend on the thread count', () => {
         }
       } finally {
         fg.setNumThreads(threadsAtStart);
+        fg.setIsa(isaAtStart);
+      }
+    });
+  }
+});
+
+describe('predictions do not depend on the batch', () => {
+  for (const isa of fg.backendInfo().supportedIsas) {
+    it(`gives each example the same bits alone, in small batches and in one large batch (${isa})`, () => {
+      fg.setIsa(isa);
+      try {
+        // K = 1600 spans several GEMM K blocks: a 1-row product (the small path) and a 130-row one
+        // (the blocked path) must still add them in the same order.
+        const a = fg.tensor(Float32Array.from({ length: 130 * 1600 }, (_, i) => Math.sin(i * 0.37)), [130, 1600]);
+        const b = fg.tensor(Float32Array.from({ length: 1600 * 24 }, (_, i) => Math.cos(i * 0.11)), [1600, 24]);
+        const whole = fg.ops.matMul(a, b);
+        for (const row of [0, 77, 129]) {
+          const one = fg.ops.matMul(new fg.Tensor(a.data.subarray(row * 1600, (row + 1) * 1600), [1, 1600]), b);
+          expect(Buffer.from(one.data.buffer).equals(Buffer.from(whole.data.buffer, row * 24 * 4, 24 * 4)), `matMul row ${row}`).toBe(true);
+        }
+        for (const build of [fg.applications.mnistConvnet, convnet, mlp]) {
+          fg.setSeed(5);
+          const model = build();
+          const x = new fg.Tensor(images.data.subarray(0, 130 * 784), [130, 28, 28, 1]);
+          const all = model.predict(x, { batchSize: 130 });
+          const classes = 10;
+          for (const batchSize of [1, 7, 64]) {
+            const parts = model.predict(x, { batchSize });
+            const first = parts.data.findIndex((v, i) => !Object.is(v, all.data[i]));
+            expect(first, `${model.name}, batch ${batchSize}: example ${Math.floor(first / classes)} differs`).toBe(-1);
+          }
+        }
+      } finally {
         fg.setIsa(isaAtStart);
       }
     });

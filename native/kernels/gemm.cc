@@ -114,9 +114,11 @@ void scale_c(const Operands& op) {
   }
 }
 
-// Tiny products: the microkernel straight on the caller's matrices, one thread, K unblocked.
-// Only op(B) = B^T needs a copy (the microkernel wants B's columns adjacent); it is at most
-// N * K < 64^3 / M floats, and it goes to this thread's scratch, not a fresh allocation.
+// Tiny products: the microkernel straight on the caller's matrices, one thread. K is cut into the
+// same blocks as in run_blocked (a C element sums each block in turn, then adds it to C), so a row
+// of C gets the same bits whichever path its product takes: predictions do not depend on how many
+// other examples share the batch. Only op(B) = B^T needs a copy (the microkernel wants B's columns
+// adjacent); it is at most N * K < 64^3 / M floats, in this thread's scratch, not a fresh allocation.
 Status run_small(const Operands& op, const GemmConfig& config) {
   const size_t a_row_stride = op.transpose_a ? 1 : static_cast<size_t>(op.lda);
   const size_t a_k_stride = op.transpose_a ? static_cast<size_t>(op.lda) : 1;
@@ -136,15 +138,21 @@ Status run_small(const Operands& op, const GemmConfig& config) {
     b_panel_stride = config.nr * op.K;
   }
   const int64_t tiles = ceil_div(op.M, config.mr);
+  const int64_t k_blocks = ceil_div(op.K, config.kc);
   for (int64_t jr = 0, panel = 0; jr < op.N; jr += config.nr, ++panel) {
     const size_t nr = static_cast<size_t>(std::min(config.nr, op.N - jr));
     const float* b_panel = b_panels + panel * b_panel_stride;
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t row = split_begin(op.M, tiles, t);
       const int64_t rows = split_begin(op.M, tiles, t + 1) - row;
-      config.microkernel(static_cast<size_t>(rows), nr, static_cast<size_t>(op.K), op.a_at(row, 0), a_row_stride,
-                         a_k_stride, b_panel, b_k_stride, op.c + row * op.ldc + jr,
-                         static_cast<size_t>(op.ldc), op.alpha, op.beta);
+      for (int64_t k_block = 0; k_block < k_blocks; ++k_block) {
+        const int64_t p0 = split_begin(op.K, k_blocks, k_block);
+        const int64_t kc = split_begin(op.K, k_blocks, k_block + 1) - p0;
+        config.microkernel(static_cast<size_t>(rows), nr, static_cast<size_t>(kc), op.a_at(row, p0), a_row_stride,
+                           a_k_stride, b_panel + p0 * static_cast<int64_t>(b_k_stride), b_k_stride,
+                           op.c + row * op.ldc + jr, static_cast<size_t>(op.ldc), op.alpha,
+                           k_block == 0 ? op.beta : 1.0f);
+      }
     }
   }
   return Status::ok;
