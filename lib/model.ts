@@ -13,6 +13,7 @@ import { Embedding } from './layers/embedding';
 import { InputLayer } from './layers/shape_layers';
 import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
+import { NonFiniteLossPolicy, checkNonFiniteLossPolicy, resolveNonFiniteLoss } from './non_finite_loss';
 import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
 import { globalRandom, nextSeed } from './random';
@@ -38,6 +39,12 @@ export interface FitArgs {
   verbose?: number;
   /** Epoch to start counting from (for resumed training). */
   initialEpoch?: number;
+  /**
+   * When a batch's loss is NaN or infinite (its update is never applied): 'throw' (default) ends fit
+   * with a FaltungError naming the epoch and batch, 'stop' ends it normally, 'skip' drops the batch,
+   * or a function of { epoch, batch, loss } returns one of those.
+   */
+  onNonFiniteLoss?: NonFiniteLossPolicy;
 }
 
 export interface EvaluateResult {
@@ -45,7 +52,7 @@ export interface EvaluateResult {
   accuracy: number;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'onNonFiniteLoss'];
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -206,6 +213,7 @@ export class Sequential {
     const shuffle = args.shuffle === undefined ? true : checkBoolean('shuffle', args.shuffle);
     const verbose = checkInteger('verbose', args.verbose ?? 1, 0, 2);
     const split = checkNumber('validationSplit', args.validationSplit ?? 0, 0, 0.999);
+    const onNonFiniteLoss = checkNonFiniteLossPolicy(args.onNonFiniteLoss ?? 'throw');
     const callbacks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
     callbacks.forEach((c, i) => { if (c === null || typeof c !== 'object') throw invalidType(`callbacks[${i}]`, 'a callback object', c); });
 
@@ -231,7 +239,7 @@ export class Sequential {
     if (this.training) throw new FaltungError('fit is already running on this model; await it first', 'FALTUNG_BUSY');
     this.training = true;
     try {
-      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer });
+      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer, onNonFiniteLoss });
     } finally {
       this.training = false;
     }
@@ -239,7 +247,7 @@ export class Sequential {
 
   private async runFit(x: Tensor, y: Tensor, trainCount: number, options: {
     epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; verbose: number;
-    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer;
+    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer; onNonFiniteLoss: NonFiniteLossPolicy;
   }): Promise<History> {
     const { network } = this.getTrainer();
     const xRow = product(this.inputShape);
@@ -279,8 +287,9 @@ export class Sequential {
         await withCallSite(network.trainStep(result, xs, ys, size, options.optimizer.learningRate, nextSeed(), true), callSite);
         const [loss, batchCorrect, batchRows] = result;
         if (!Number.isFinite(loss)) {
-          throw new FaltungError(`Training diverged: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}` +
-            ' (try a smaller learning rate, or check the data for extreme values)', 'FALTUNG_NAN_LOSS');
+          if (await resolveNonFiniteLoss(options.onNonFiniteLoss, { epoch, batch, loss }) === 'skip') continue;
+          this.stopTraining = true;
+          break;
         }
         lossSum += loss * size;
         correct += batchCorrect;
@@ -290,7 +299,8 @@ export class Sequential {
         if (this.metrics.length > 0) batchLogs.accuracy = batchRows > 0 ? batchCorrect / batchRows : 0;
         await callHook(options.callbacks, 'onBatchEnd', batch, batchLogs);
       }
-      const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+      // No batch counted (all skipped, or stopped at the first): the epoch has no loss to report.
+      const logs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
       if (this.metrics.length > 0) logs.accuracy = rows > 0 ? correct / rows : 0;
       if (options.validation) {
         const evaluation = await this.evaluate(options.validation[0], options.validation[1], { batchSize: Math.max(options.batchSize, 256) });
