@@ -12,6 +12,7 @@ export type { MnistDataset, MnistOptions, MnistSplit, MnistLimit, LoadImageOptio
 export * as layers from './layers/index';
 export { Sequential, sequential } from './model';
 export type { CompileArgs, FitArgs, EvaluateResult } from './model';
+export type { NonFiniteLossAction, NonFiniteLossEvent, NonFiniteLossPolicy } from './non_finite_loss';
 export * as optimizers from './optimizers';
 export { History } from './callbacks';
 export type { Callback, Logs } from './callbacks';

@@ -13,6 +13,7 @@ import { Embedding } from './layers/embedding';
 import { InputLayer } from './layers/shape_layers';
 import { Layer } from './layers/layer';
 import { LossName, checkLoss } from './losses';
+import { NonFiniteLossPolicy, checkNonFiniteLossPolicy, resolveNonFiniteLoss } from './non_finite_loss';
 import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
 import { Random, globalRandom, seedGeneration } from './random';
@@ -39,6 +40,12 @@ export interface FitArgs {
   /** Epoch to start counting from (for resumed training). */
   initialEpoch?: number;
   /**
+   * When a batch's loss is NaN or infinite (its update is never applied): 'throw' (default) ends fit
+   * with a FaltungError naming the epoch and batch, 'stop' ends it normally, 'skip' drops the batch,
+   * or a function of { epoch, batch, loss } returns one of those.
+   */
+  onNonFiniteLoss?: NonFiniteLossPolicy;
+  /**
    * Restarts the model's own generator (batch order, dropout masks) from this seed. Without it the
    * model keeps its stream, which is drawn from the global generator at the first fit after each
    * fg.setSeed (docs/determinism.md).
@@ -51,7 +58,7 @@ export interface EvaluateResult {
   accuracy: number;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'seed'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'onNonFiniteLoss', 'seed'];
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -232,6 +239,7 @@ export class Sequential {
     const shuffle = args.shuffle === undefined ? true : checkBoolean('shuffle', args.shuffle);
     const verbose = checkInteger('verbose', args.verbose ?? 1, 0, 2);
     const split = checkNumber('validationSplit', args.validationSplit ?? 0, 0, 0.999);
+    const onNonFiniteLoss = checkNonFiniteLossPolicy(args.onNonFiniteLoss ?? 'throw');
     const seed = args.seed === undefined ? undefined : checkInteger('seed', args.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     const callbacks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
     callbacks.forEach((c, i) => { if (c === null || typeof c !== 'object') throw invalidType(`callbacks[${i}]`, 'a callback object', c); });
@@ -259,7 +267,7 @@ export class Sequential {
     this.training = true;
     const random = this.trainingRandom(seed);
     try {
-      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer, random });
+      return await this.runFit(x, y, trainCount, { epochs, initialEpoch, batchSize, shuffle, verbose, callbacks, validation, optimizer, onNonFiniteLoss, random });
     } finally {
       this.training = false;
     }
@@ -267,7 +275,7 @@ export class Sequential {
 
   private async runFit(x: Tensor, y: Tensor, trainCount: number, options: {
     epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; verbose: number;
-    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer; random: Random;
+    callbacks: Callback[]; validation: [Tensor, Tensor] | null; optimizer: Optimizer; onNonFiniteLoss: NonFiniteLossPolicy; random: Random;
   }): Promise<History> {
     const { network } = this.getTrainer();
     const xRow = product(this.inputShape);
@@ -307,8 +315,9 @@ export class Sequential {
         await withCallSite(network.trainStep(result, xs, ys, size, options.optimizer.learningRate, options.random.nextSeed(), true), callSite);
         const [loss, batchCorrect, batchRows] = result;
         if (!Number.isFinite(loss)) {
-          throw new FaltungError(`Training diverged: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}` +
-            ' (try a smaller learning rate, or check the data for extreme values)', 'FALTUNG_NAN_LOSS');
+          if (await resolveNonFiniteLoss(options.onNonFiniteLoss, { epoch, batch, loss }) === 'skip') continue;
+          this.stopTraining = true;
+          break;
         }
         lossSum += loss * size;
         correct += batchCorrect;
@@ -318,7 +327,8 @@ export class Sequential {
         if (this.metrics.length > 0) batchLogs.accuracy = batchRows > 0 ? batchCorrect / batchRows : 0;
         await callHook(options.callbacks, 'onBatchEnd', batch, batchLogs);
       }
-      const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+      // No batch counted (all skipped, or stopped at the first): the epoch has no loss to report.
+      const logs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
       if (this.metrics.length > 0) logs.accuracy = rows > 0 ? correct / rows : 0;
       if (options.validation) {
         const evaluation = await this.evaluate(options.validation[0], options.validation[1], { batchSize: Math.max(options.batchSize, 256) });

@@ -1,6 +1,7 @@
 // Crash safety of saving: a child process (test/fixtures/save-loop.js, run on the built dist/)
 // saves versioned models into one directory in a loop and is killed with SIGKILL at random
-// moments; after every kill the directory must load as exactly one whole saved version.
+// moments; after every kill the directory must load as exactly one whole saved version. Kills
+// alternate between model.save and the modelCheckpoint callback, the two ways a model is saved.
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import { TestRandom } from './helpers/random';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'save-loop.js');
 const BUILT = path.join(__dirname, '..', 'dist', 'io', 'model_io.js');
-const KILLS = 24;
+const KILLS = 50;
 
 let dir = '';
 beforeAll(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'faltung-crash-')); });
@@ -22,9 +23,9 @@ afterAll(async () => { await fs.rm(dir, { recursive: true, force: true }); });
  * Runs the save loop from `firstVersion`, SIGKILLs it `delayMs` after it is ready, and returns the
  * last version it reported saved (firstVersion - 1 if none) once its output is fully read.
  */
-function runAndKill(firstVersion: number, delayMs: number): Promise<number> {
+function runAndKill(firstVersion: number, delayMs: number, mode: 'save' | 'checkpoint'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, dir, String(firstVersion)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FIXTURE, dir, String(firstVersion), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
     let timer: NodeJS.Timeout | null = null;
@@ -54,7 +55,7 @@ describe('saving survives SIGKILL at any moment', () => {
     let killsWithLitter = 0;
     for (let kill = 0; kill < KILLS; ++kill) {
       const before = new Set(await fs.readdir(dir));
-      const lastReported = await runAndKill(committed + 1, random.int(0, 100));
+      const lastReported = await runAndKill(committed + 1, random.int(0, 100), kill % 2 === 0 ? 'save' : 'checkpoint');
       const committedFile = await fs.readFile(path.join(dir, 'model.json'), 'utf8').catch(() => '');
       const litter = (await fs.readdir(dir)).filter((n) => !before.has(n) && n !== 'model.json' && !committedFile.includes(n));
       if (litter.length > 0) killsWithLitter += 1;
@@ -81,5 +82,5 @@ describe('saving survives SIGKILL at any moment', () => {
     expect(committed).toBeGreaterThan(0);
     // How many kills caught a save half done (left a new file model.json does not name): informative only.
     console.log(`io-crash: ${KILLS} kills, ${killsWithLitter} landed mid-save, the last committed version was ${committed}`);
-  }, 30_000);
+  }, 240_000);
 });

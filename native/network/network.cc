@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <typeinfo>
 
 #include "activation_op.h"
@@ -141,6 +143,14 @@ Status Network::train_step(const float* x, const float* labels, int64_t batch, f
                            uint64_t seed, LossResult* result) {
   Status status = compute_gradients(x, labels, batch, true, seed, result);
   if (status != Status::ok) return status;
+  // A NaN or infinite loss or gradient would poison every weight it touches: leave the weights
+  // (and the optimizer's state) as they were and report the step as a NaN loss, so the caller can
+  // stop, skip the batch or raise. A finite loss can still overflow a gradient (huge inputs).
+  if (!std::isfinite(result->loss)) return Status::ok;
+  if (!gradients_finite()) {
+    result->loss = std::numeric_limits<double>::quiet_NaN();
+    return Status::ok;
+  }
   ++steps_;
   const auto start = std::chrono::steady_clock::now();
   apply_optimizer(learning_rate);
@@ -149,6 +159,23 @@ Status Network::train_step(const float* x, const float* labels, int64_t batch, f
     ++profiled_steps_;
   }
   return Status::ok;
+}
+
+bool Network::gradients_finite() {
+  for (Parameter* parameter : parameters()) {
+    if (!parameter->trainable || parameter->gradient.empty()) continue;
+    // x * 0 is 0 for finite x and NaN for NaN or infinity, so the sums flag exactly the bad
+    // values and cannot overflow; four partial sums keep the pass cheap next to a step.
+    const float* gradient = parameter->gradient.data();
+    float sums[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int64_t i = 0;
+    for (; i + 4 <= parameter->count; i += 4) {
+      for (int lane = 0; lane < 4; ++lane) sums[lane] += gradient[i + lane] * 0.0f;
+    }
+    for (; i < parameter->count; ++i) sums[0] += gradient[i] * 0.0f;
+    if (!std::isfinite(sums[0] + sums[1] + sums[2] + sums[3])) return false;
+  }
+  return true;
 }
 
 void Network::apply_optimizer(float learning_rate) {

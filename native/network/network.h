@@ -47,7 +47,9 @@ class Network {
   // Every parameter in layer order, then Keras order within a layer.
   std::vector<Parameter*> parameters();
 
-  // x (batch, input_size), labels (batch, label_size): forward, loss, backward, update.
+  // x (batch, input_size), labels (batch, label_size): forward, loss, backward, update. The
+  // update is skipped when the loss or a gradient is NaN or infinite (result->loss is then
+  // non-finite: the loss itself, or NaN when only a gradient overflowed).
   Status train_step(const float* x, const float* labels, int64_t batch, float learning_rate, uint64_t seed,
                     LossResult* result);
   // Forward and backward only: leaves d loss / d parameter in each Parameter's gradient.
@@ -66,6 +68,8 @@ class Network {
   // Runs ops [0, op_count) on x; the last one writes to `final_out` if given.
   Status forward(const StepContext& context, const float* x, size_t op_count, float* final_out);
   Status backward(const StepContext& context, const float* x, size_t op_count, float* gradient);
+  // False when any trainable parameter's gradient holds a NaN or an infinity.
+  bool gradients_finite();
   void apply_optimizer(float learning_rate);
   const float* activation(size_t index, const float* x) const;
   void reserve(int64_t batch);
