@@ -18,6 +18,7 @@ import { BuiltNetwork, createNetwork } from './network';
 import { Optimizer, OptimizerName, getOptimizer, sgd } from './optimizers';
 import { Random, globalRandom, seedGeneration } from './random';
 import { Tensor, checkTensor } from './tensor';
+import { WeightsLock } from './weights_lock';
 import { checkBoolean, checkInteger, checkNumber, invalidRange, invalidType, checkKnownKeys } from './validate';
 
 export interface CompileArgs {
@@ -83,6 +84,8 @@ export class Sequential {
   private asyncPredictor: BuiltNetwork | null = null;
   private asyncQueue: Promise<unknown> = Promise.resolve();
   private training = false;
+  // Training steps update the weight arrays that every native network of this model shares.
+  private readonly weightsLock = new WeightsLock();
   // The model's own generator for batch order and dropout seeds, and the setSeed count it was
   // drawn under. Private so that models training at the same time never share a stream.
   private random: Random | null = null;
@@ -158,6 +161,17 @@ export class Sequential {
     this.trainer = null;
     this.predictor = null;
     this.asyncPredictor = null;
+  }
+
+  /**
+   * Synchronous reads and writes of the weights cannot wait for a training step running on another
+   * thread (an awaited fit or trainOnBatch); rather than see half-updated weights they refuse.
+   */
+  private checkNoStepInFlight(method: string): void {
+    if (this.weightsLock.writeInProgress) {
+      throw new FaltungError(`${method}: a training step is updating the weights right now; ` +
+        'use predictAsync / evaluate (which wait for it), or call from a fit callback', 'FALTUNG_BUSY');
+    }
   }
 
   private requireCompiled(): { optimizer: Optimizer; loss: LossName } {
@@ -312,7 +326,8 @@ export class Sequential {
           xs = x.data.subarray(start * xRow, (start + size) * xRow);
           ys = y.data.subarray(start * yRow, (start + size) * yRow);
         }
-        await withCallSite(network.trainStep(result, xs, ys, size, options.optimizer.learningRate, options.random.nextSeed(), true), callSite);
+        const seed = options.random.nextSeed();
+        await withCallSite(this.weightsLock.write(() => network.trainStep(result, xs, ys, size, options.optimizer.learningRate, seed, true) as Promise<void>), callSite);
         const [loss, batchCorrect, batchRows] = result;
         if (!Number.isFinite(loss)) {
           if (await resolveNonFiniteLoss(options.onNonFiniteLoss, { epoch, batch, loss }) === 'skip') continue;
@@ -355,7 +370,8 @@ export class Sequential {
     const result = new Float64Array(3);
     // Evaluation reads the trainer's network: its loss head is the compiled one. Serialized with
     // training by the native busy flag (fit awaits evaluate between epochs).
-    await withCallSite(this.getTrainer().network.evaluate(result, x.data, y.data, count, batchSize, true), new Error());
+    const { network } = this.getTrainer();
+    await withCallSite(this.weightsLock.read(() => network.evaluate(result, x.data, y.data, count, batchSize, true) as Promise<void>), new Error());
     return { loss: result[0], accuracy: result[2] > 0 ? result[1] / result[2] : 0 };
   }
 
@@ -366,7 +382,8 @@ export class Sequential {
     this.checkLabels('y', y, count);
     const result = new Float64Array(3);
     const seed = this.trainingRandom().nextSeed();
-    await withCallSite(this.getTrainer().network.trainStep(result, x.data, y.data, count, optimizer.learningRate, seed, true), new Error());
+    const { network } = this.getTrainer();
+    await withCallSite(this.weightsLock.write(() => network.trainStep(result, x.data, y.data, count, optimizer.learningRate, seed, true) as Promise<void>), new Error());
     return result[0];
   }
 
@@ -374,6 +391,7 @@ export class Sequential {
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
     const count = this.checkInputs('x', x);
     const batchSize = checkInteger('batchSize', args.batchSize ?? 32, 1, 1 << 20);
+    this.checkNoStepInFlight('predict');
     const out = new Float32Array(count * product(this.outputShape));
     this.inferenceNetwork().network.predict(out, x.data, count, batchSize, false);
     return new Tensor(out, [count, ...this.outputShape]);
@@ -387,7 +405,7 @@ export class Sequential {
     this.asyncPredictor ??= createNetwork(this.layers, this.inputShape, this.loss ?? 'meanSquaredError', sgd().nativeConfig());
     const network = this.asyncPredictor.network;
     const callSite = new Error();
-    const run = this.asyncQueue.then(() => withCallSite(network.predict(out, x.data, count, batchSize, true), callSite));
+    const run = this.asyncQueue.then(() => withCallSite(this.weightsLock.read(() => network.predict(out, x.data, count, batchSize, true) as Promise<void>), callSite));
     this.asyncQueue = run.catch(() => undefined);
     await run;
     return new Tensor(out, [count, ...this.outputShape]);
@@ -396,6 +414,7 @@ export class Sequential {
   /** Every layer's output for x (inference), in layer order: what the pictures of fg.visualize show. */
   activations(x: Tensor): { layer: Layer; output: Tensor }[] {
     const count = this.checkInputs('x', x);
+    this.checkNoStepInFlight('activations');
     const { network, opSizes, opLayer } = this.inferenceNetwork();
     const outputs = opSizes.map((size) => new Float32Array(count * size));
     network.activations(outputs, x.data, count);
@@ -412,11 +431,13 @@ export class Sequential {
 
   /** Weights in Keras order, as copies. */
   getWeights(): Tensor[] {
+    this.checkNoStepInFlight('getWeights');
     return this.layers.flatMap((layer) => layer.weights.map((w) => new Tensor(Float32Array.from(w.data), [...w.shape])));
   }
 
   /** Copies `weights` (Keras order and shapes) into the model. */
   setWeights(weights: Tensor[]): void {
+    this.checkNoStepInFlight('setWeights');
     const variables = this.layers.flatMap((layer) => layer.weights);
     if (!Array.isArray(weights) || weights.length !== variables.length) {
       throw invalidRange('weights', `an array of ${variables.length} tensors`, weights);
@@ -481,6 +502,7 @@ export class Sequential {
     this.requireCompiled();
     const count = this.checkInputs('x', x);
     this.checkLabels('y', y, count);
+    this.checkNoStepInFlight('computeGradients');
     const result = new Float64Array(3);
     const raw = this.getTrainer().network.computeGradients(result, x.data, y.data, count, options.training ?? false, options.seed ?? 0);
     const variables = this.layers.flatMap((layer) => layer.weights);
