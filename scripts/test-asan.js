@@ -13,6 +13,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const buildDir = path.join(root, 'build-asan');
 const reportDir = path.join(buildDir, 'reports');
+const QUARANTINE_MB = 64;
 const sanitizerFlags = '-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g';
 
 function fail(message) {
@@ -53,6 +54,39 @@ function buildInstrumented() {
   return addon;
 }
 
+// Tools the suite runs (espeak-ng, sox, chromium, compilers, apt-get) are not ours and some hang
+// or misbehave with the ASan runtime preloaded: shims first on PATH start the real tool (the next
+// one on PATH) without LD_PRELOAD, so nothing it starts has it either. Node processes, started by
+// absolute path, keep it. Only tools present now get a shim, so `command -v` stays truthful.
+const EXTERNAL_TOOLS = ['espeak-ng', 'sox', 'chromium', 'chromium-browser', 'google-chrome', 'apt-get', 'g++', 'c++',
+  'gcc', 'cc', 'make', 'cmake', 'python3', 'mkfifo', 'sh'];
+
+function installed(tool) {
+  return spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+function writeToolShims() {
+  const shims = path.join(buildDir, 'shims');
+  fs.rmSync(shims, { recursive: true, force: true });
+  fs.mkdirSync(shims, { recursive: true });
+  for (const tool of EXTERNAL_TOOLS.filter(installed)) {
+    const script = [
+      '#!/bin/dash',
+      'unset LD_PRELOAD',
+      'IFS=:',
+      'for dir in $PATH; do',
+      `  [ "$dir" = "${shims}" ] && continue`,
+      `  [ -x "$dir/${tool}" ] && exec "$dir/${tool}" "$@"`,
+      'done',
+      `echo "${tool}: not found" >&2`,
+      'exit 127',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(shims, tool), script, { mode: 0o755 });
+  }
+  return shims;
+}
+
 function reportsWritten() {
   return fs.existsSync(reportDir) ? fs.readdirSync(reportDir).map((name) => path.join(reportDir, name)) : [];
 }
@@ -70,9 +104,13 @@ fs.mkdirSync(reportDir, { recursive: true });
 // Leak checking is off: V8 and Node keep allocations alive until exit by design.
 const env = {
   ...process.env,
+  PATH: `${writeToolShims()}:${process.env.PATH}`,
   FALTUNG_ADDON_PATH: addon,
   LD_PRELOAD: runtime,
-  ASAN_OPTIONS: `detect_leaks=0:abort_on_error=1:log_path=${path.join(reportDir, 'asan')}`,
+  // A bounded quarantine of freed memory (ASan's default holds 256 MB); test/leak.test.ts allows
+  // for it when FALTUNG_ASAN_QUARANTINE_MB says how much it is.
+  ASAN_OPTIONS: `detect_leaks=0:abort_on_error=1:quarantine_size_mb=${QUARANTINE_MB}:log_path=${path.join(reportDir, 'asan')}`,
+  FALTUNG_ASAN_QUARANTINE_MB: String(QUARANTINE_MB),
   UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:log_path=${path.join(reportDir, 'ubsan')}`,
 };
 const vitest = path.join(path.dirname(require.resolve('vitest/package.json', { paths: [root] })), 'vitest.mjs');

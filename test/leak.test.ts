@@ -71,6 +71,8 @@ describe('predict does not leak', () => {
     // Leaking each call's input would add 26 MB (batch 1) plus 200 MB (batch 32) of ArrayBuffers.
     expect(growth.arrayBuffers).toBeLessThan(1 * 2 ** 20);
     expect(growth.heapUsed).toBeLessThan(4 * 2 ** 20);
-    expect(growth.rss).toBeLessThan(20 * 2 ** 20);
+    // Under npm run test:asan, freed memory waits in ASan's quarantine (of a size it reports).
+    const quarantine = Number(process.env.FALTUNG_ASAN_QUARANTINE_MB ?? 0) * 2 ** 20;
+    expect(growth.rss).toBeLessThan(20 * 2 ** 20 + quarantine);
   });
 });
