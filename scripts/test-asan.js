@@ -124,4 +124,4 @@ for (const report of reports) {
 }
 if (reports.length > 0) fail(`${reports.length} sanitizer report(s), listed above.`);
 if (result.status !== 0) fail(`vitest failed under the sanitizers (exit ${result.status ?? result.signal}, ${minutes} min).`);
-console.log(`test:asan: the whole suite passed against the ASan+UBSan addon with no sanitizer report (${minutes} min, ${os.cpus().length} CPUs).`);
+console.log(`test:asan: ${process.argv.length > 2 ? 'the selected tests' : 'the whole suite'} passed against the ASan+UBSan addon with no sanitizer report (${minutes} min, ${os.cpus().length} CPUs).`);

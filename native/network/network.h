@@ -68,6 +68,8 @@ class Network {
   // Runs ops [0, op_count) on x; the last one writes to `final_out` if given.
   Status forward(const StepContext& context, const float* x, size_t op_count, float* final_out);
   Status backward(const StepContext& context, const float* x, size_t op_count, float* gradient);
+  // Examples per inference chunk for a caller's batch size and example count.
+  int64_t inference_chunk(int64_t batch_size, int64_t count) const;
   // False when any trainable parameter's gradient holds a NaN or an infinity.
   bool gradients_finite();
   void apply_optimizer(float learning_rate);
@@ -85,13 +87,16 @@ class Network {
                                              // (its buffer, or its input when it passed through)
   std::vector<float> gradient_a_;            // ping-pong buffers for d loss / d activation
   std::vector<float> gradient_b_;
-  // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer,
-  // printed to stderr when the network is destroyed (a developer's tool, off by default).
+  // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer, and
+  // in each op's forward at inference (predict, evaluate), printed to stderr when the network is
+  // destroyed (a developer's tool, off by default).
   bool profile_ = false;
   std::vector<double> forward_seconds_;
   std::vector<double> backward_seconds_;
   double optimizer_seconds_ = 0;
   int64_t profiled_steps_ = 0;
+  std::vector<double> inference_seconds_;  // forward time of each op outside training
+  int64_t profiled_examples_ = 0;
 
  public:
   ~Network();
