@@ -38,7 +38,7 @@ float* Args::f32(size_t index, const char* name, int64_t expected_length) {
                 "length " + std::to_string(length));
   }
   Napi::Float32Array array = at(index).As<Napi::Float32Array>();
-  used_.push_back(array);
+  use(array, name);
   return array.Data();
 }
 
@@ -67,7 +67,7 @@ int32_t* Args::i32(size_t index, const char* name, int64_t expected_length) {
     range_error(name, "an Int32Array of length " + std::to_string(expected_length),
                 "length " + std::to_string(length));
   }
-  used_.push_back(array);
+  use(array, name);
   return array.Data();
 }
 
@@ -82,7 +82,7 @@ double* Args::f64(size_t index, const char* name, int64_t expected_length) {
     range_error(name, "a Float64Array of length " + std::to_string(expected_length),
                 "length " + std::to_string(length));
   }
-  used_.push_back(array);
+  use(array, name);
   return array.Data();
 }
 
