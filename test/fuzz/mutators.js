@@ -321,12 +321,27 @@ function jsonSlots(root) {
   return slots;
 }
 
-/** Nested arrays `depth` deep (recursive parsers and describers must not overflow the stack). */
+/** JSON text spliced in verbatim by stringifyJson (a value too deep for JSON.stringify itself). */
+class RawJson {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
+/** Arrays or objects nested `depth` deep (recursive parsers and describers must not overflow the stack). */
 function deepNesting(depth, asObject) {
-  let text = asObject ? '1' : '[]';
-  // Built as text: building the value itself recursively would be the test's own stack overflow.
-  for (let i = 0; i < depth; ++i) text = asObject ? `{"a":${text}}` : `[${text}]`;
-  return JSON.parse(text);
+  return new RawJson(asObject ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`);
+}
+
+/** JSON.stringify that writes RawJson values as their text. */
+function stringifyJson(value, indent) {
+  const raw = [];
+  const text = JSON.stringify(value, (key, v) => {
+    if (!(v instanceof RawJson)) return v;
+    raw.push(v.text);
+    return `__RAW_JSON_${raw.length - 1}__`;
+  }, indent);
+  return text === undefined ? 'null' : text.replace(/"__RAW_JSON_(\d+)__"/g, (match, index) => raw[Number(index)]);
 }
 
 /** A JSON value that is wrong for most fields: wrong types, huge numbers, hostile keys. */
@@ -351,7 +366,7 @@ function hostileJsonValue(rng) {
 
 /** One mutation of a parsed JSON document (in place on a deep copy; returns the copy and a note). */
 function mutateJson(rng, document) {
-  const copy = structuredClone(document);
+  const copy = structuredClone(document);  // (a RawJson inside becomes a plain { text } object: harmless)
   const slots = jsonSlots(copy);
   if (slots.length === 0) return { value: hostileJsonValue(rng), note: 'replaced the root' };
   const [parent, key] = rng.pick(slots);
@@ -460,5 +475,5 @@ class Tally {
 module.exports = {
   FuzzRandom, seedFor, baseSeed, budgetMultiplier, WEIRD_NUMBERS, mutateNumber, wrongValue, mutateTypedArray,
   mutateArguments, mutateArity, describeValue, detached, onResizableBuffer, onSharedBuffer, atOffset,
-  mutateBytes, mutateJson, jsonSlots, deepNesting, hostileJsonValue, rejectionKind, Tally,
+  mutateBytes, mutateJson, jsonSlots, deepNesting, stringifyJson, RawJson, hostileJsonValue, rejectionKind, Tally,
 };
