@@ -56,6 +56,11 @@ interface DecodedImage {
 
 /** sharp's own limit on each output side. */
 const MAX_SIDE = 16383;
+/**
+ * Pixels (width x height) an input may declare: sharp's default limitInputPixels, stated here so
+ * the refusal happens from the header alone, before any decoding buffer exists.
+ */
+const MAX_INPUT_PIXELS = MAX_SIDE * MAX_SIDE;
 const FORMATS = ['png', 'jpeg', 'webp'];
 /** Images decoded at once by loadImages: sharp works on the libuv pool, 4 threads by default. */
 const CONCURRENCY = 4;
@@ -113,11 +118,16 @@ async function decode(source: ImageSource, name: string, plan: ImagePlan): Promi
   const background = plan.invert ? { r: 255, g: 255, b: 255, alpha: 1 } : { r: 0, g: 0, b: 0, alpha: 1 };
   try {
     // Buffers go in as they are: sharp reads them without copying.
-    const image = sharp(source);
-    const { format } = await image.metadata();
+    // The header alone, without sharp's pixel limit, so the refusal below can name the size.
+    const { format, width, height } = await sharp(source, { limitInputPixels: false }).metadata();
     if (format === undefined || !FORMATS.includes(format)) {
       throw badImage(name, `unsupported format '${format}'; expected PNG, JPEG or WebP`);
     }
+    if (width !== undefined && height !== undefined && width * height > MAX_INPUT_PIXELS) {
+      throw badImage(name, `its header declares ${width}x${height} pixels, more than the ${MAX_INPUT_PIXELS} ` +
+        `(${MAX_SIDE}x${MAX_SIDE}) an image may have; refused before decoding`);
+    }
+    const image = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS });
     let pipeline = image.autoOrient();
     if (plan.channels !== 4) pipeline = pipeline.flatten({ background });
     if (plan.width !== undefined || plan.height !== undefined) {
