@@ -118,7 +118,7 @@ export abstract class Layer {
     // not even be one tensor (an absurd filter count, a huge padded window) never gets built.
     const outputSize = outputShape.reduce((a, b) => a * b, 1);
     if (!(outputSize <= MAX_ELEMENTS)) {
-      throw invalidRange(`${this.name} output`, `at most ${MAX_ELEMENTS} values per example`, `shape [${outputShape.join(', ')}] (${outputSize} values)`);
+      throw invalidRange(`${this.name} output`, `at most ${MAX_ELEMENTS} values per example`, `${outputSize} values, shape [${outputShape.join(', ')}]`);
     }
     this.outputShape = outputShape;
     this.inputShape = shape;
@@ -134,11 +134,11 @@ export abstract class Layer {
   protected addWeight(name: string, shape: number[], initializer: InitializerName, trainable = true): LayerVariable {
     const size = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1) {
-      throw invalidRange(`${this.name}.${name}`, 'a weight of at most 2^31 - 1 values', `shape [${shape.join(', ')}] (${size} values)`);
+      throw invalidRange(`${this.name}.${name}`, 'a weight of at most 2^31 - 1 values', `${size} values, shape [${shape.join(', ')}]`);
     }
     if (size * 4 > weightBudget) {
       throw invalidRange(`${this.name}.${name}`, `a weight of at most the ${weightBudget} bytes left in the weights file`,
-        `shape [${shape.join(', ')}] (${size * 4} bytes)`);
+        `${size * 4} bytes, shape [${shape.join(', ')}]`);
     }
     weightBudget -= size * 4;
     const variable = new LayerVariable(`${this.name}/${name}`, shape, new Float32Array(size), trainable);
