@@ -266,6 +266,14 @@ class GzipAssembler {
   }
 }
 
+/**
+ * Gunzip stops at bytes after the last gzip member that do not start another one (zero padding,
+ * junk): `consumed` of `size` input bytes. Both readers refuse such a file, so they always agree.
+ */
+function checkNothingAfterGzip(consumed: number, size: number, name: string): void {
+  if (consumed < size) throw badIdx(name, `corrupt gzip data (${size - consumed} bytes after the end of the gzip stream)`);
+}
+
 async function readFully(handle: FileHandle, target: Uint8Array, position: number, name: string): Promise<void> {
   let done = 0;
   while (done < target.length) {
@@ -308,10 +316,12 @@ async function readGzipFile(handle: FileHandle, name: string, size: number, maxI
     if (failure !== null) throw (failure as { error: unknown }).error;
     const cause = gunzipFailure ?? error;
     if (isZlibError(cause)) throw badIdx(name, `corrupt gzip data (${cause.message})`);
-    // gunzip may end at the end of the gzip data, closing the pipeline before the file's end.
-    if ((error as { code?: unknown }).code === 'ABORT_ERR' && gunzip.bytesWritten < size) throw badIdx(name, `corrupt gzip data (${size - gunzip.bytesWritten} bytes after the end of the gzip stream)`);
+    // Gunzip may stop at the end of the gzip data, closing the pipeline before the file's end.
+    if ((error as { code?: unknown }).code === 'ABORT_ERR') checkNothingAfterGzip(gunzip.bytesWritten, size, name);
     throw cause;
   }
+  // ... or stop there after the file was read whole, and then the pipeline ends without an error.
+  checkNothingAfterGzip(gunzip.bytesWritten, size, name);
   assembler.finish();
 }
 
@@ -396,8 +406,7 @@ export function parseIdx(bytes: Uint8Array, name = '<buffer>', options: ReadIdxO
       if (isZlibError(error)) throw badIdx(name, `corrupt gzip data (${error.message})`);
       throw error;
     }
-    // Streamed reads (readIdx) refuse bytes after the gzip data; so does this, so both agree.
-    if (consumed < bytes.length) throw badIdx(name, `corrupt gzip data (${bytes.length - consumed} bytes after the end of the gzip stream)`);
+    checkNothingAfterGzip(consumed, bytes.length, name);
     what = 'the decompressed data';
   }
   const header = readHeader(raw.subarray(0, MAX_HEADER_BYTES), name, what);

@@ -6,6 +6,18 @@
 
 namespace faltung::binding {
 
+namespace {
+
+// Where a zero-length (or detached) typed array's data points: V8 gives nullptr for those, and
+// kernels pass their pointers to memcpy/memset even for zero counts, which requires non-null.
+template <typename T>
+T* non_null(T* data) {
+  alignas(64) static T empty[16] = {};
+  return data != nullptr ? data : empty;
+}
+
+}  // namespace
+
 std::string format_number(double number) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", number);
@@ -39,7 +51,7 @@ float* Args::f32(size_t index, const char* name, int64_t expected_length) {
   }
   Napi::Float32Array array = at(index).As<Napi::Float32Array>();
   use(array, name);
-  return array.Data();
+  return non_null(array.Data());
 }
 
 float* Args::f32_or_null(size_t index, const char* name, int64_t expected_length) {
@@ -68,7 +80,7 @@ int32_t* Args::i32(size_t index, const char* name, int64_t expected_length) {
                 "length " + std::to_string(length));
   }
   use(array, name);
-  return array.Data();
+  return non_null(array.Data());
 }
 
 double* Args::f64(size_t index, const char* name, int64_t expected_length) {
@@ -83,7 +95,7 @@ double* Args::f64(size_t index, const char* name, int64_t expected_length) {
                 "length " + std::to_string(length));
   }
   use(array, name);
-  return array.Data();
+  return non_null(array.Data());
 }
 
 int64_t Args::integer(size_t index, const char* name, int64_t min, int64_t max) {

@@ -249,12 +249,11 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
       for (const char* key : {"kernel", "bias", "gamma", "beta", "movingMean", "movingVariance", "embeddings"}) {
         Napi::Value value = object.Get(key);
         if (!value.IsTypedArray()) continue;
-        Napi::TypedArray array = value.As<Napi::TypedArray>();
+        // SpecReader checked these are Float32Arrays (of fixed or shared buffers: Data() reads both).
+        Napi::Float32Array array = value.As<Napi::Float32Array>();
         const std::string name = layer.path() + "." + key;
         pin_typed_array(info.Env(), "createNetwork", name, array);
-        kept_.push_back(KeptArray{Napi::Persistent(value.As<Napi::Object>()), name,
-                                  static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset(),
-                                  array.ByteLength()});
+        kept_.push_back(KeptArray{Napi::Persistent(value.As<Napi::Object>()), name, array.Data(), array.ElementLength()});
       }
       ops.push_back(std::move(op));
     }
@@ -270,9 +269,8 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
   // reads it.
   void check_weights(const Args& args) const {
     for (const KeptArray& kept : kept_) {
-      Napi::TypedArray array = kept.array.Value().As<Napi::TypedArray>();
-      const uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data());
-      if (data == nullptr || data + array.ByteOffset() != kept.data || array.ByteLength() != kept.bytes) {
+      Napi::Float32Array array = kept.array.Value().As<Napi::Float32Array>();
+      if (array.Data() != kept.data || array.ElementLength() != kept.length) {
         throw make_faltung_error(args.env(), std::string(args.function_name()) + ": the weight array " + kept.name +
                                                  " was detached or resized after the network was built",
                                  "FALTUNG_WEIGHTS_DETACHED");
@@ -490,9 +488,9 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
 
   struct KeptArray {
     Napi::ObjectReference array;
-    std::string name;      // spec path, for the error message
-    const uint8_t* data;   // where the op's pointer points
-    size_t bytes;
+    std::string name;   // spec path, for the error message
+    const float* data;  // where the op's pointer points
+    size_t length;
   };
 
   std::unique_ptr<Network> network_;

@@ -205,5 +205,5 @@ describe('fuzzing the IDX parser and the MNIST loader', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 2 ** 20);
     expect(report.accepted).toBeGreaterThan(50);
     expect(report.rejected.FaltungError ?? 0).toBeGreaterThan(report.tried / 4);
-  }, 120_000);
+  }, 120_000 * Math.max(1, fuzzMultiplier));
 });
