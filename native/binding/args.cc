@@ -130,6 +130,16 @@ std::string Args::string(size_t index, const char* name) {
   return value.As<Napi::String>().Utf8Value();
 }
 
+bool Args::all_arrays_empty() const {
+  bool any = false;
+  for (const Napi::Object& object : used_) {
+    if (!object.IsTypedArray()) continue;
+    if (object.As<Napi::TypedArray>().ByteLength() != 0) return false;
+    any = true;
+  }
+  return any;
+}
+
 int64_t checked_product(const Args& args, const char* what, std::initializer_list<int64_t> dims) {
   int64_t product = 1;
   for (int64_t dim : dims) {

@@ -51,6 +51,8 @@ class Args {
   const std::vector<Napi::Object>& used_objects() const { return used_; }
   // The parameter name of each used object (nullptr for kept objects that are not parameters).
   const std::vector<const char*>& used_names() const { return used_names_; }
+  // True when arrays were read and every one is empty: the call has no data to work on.
+  bool all_arrays_empty() const;
 
   [[noreturn]] void type_error(const char* name, const std::string& expected,
                                const Napi::Value& got) const;

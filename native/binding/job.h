@@ -65,11 +65,22 @@ class JobWorker final : public Napi::AsyncWorker {
   Status status_ = Status::ok;
 };
 
+// What a call with no data returns: undefined, or a Promise already resolved.
+inline Napi::Value nothing_to_do(Napi::Env env, bool async) {
+  if (!async) return env.Undefined();
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+  deferred.Resolve(env.Undefined());
+  return deferred.Promise();
+}
+
 // Runs `job` now (returns undefined, throws a FaltungError on failure) or queues it (returns a
-// Promise) depending on `async`.
+// Promise) depending on `async`. A call whose arrays are all empty runs nothing: its dimensions
+// are then backed by no data, and a kernel looping over them (dense with N = 2^40, I = U = 0)
+// would spin for hours doing nothing.
 template <typename Job>
 Napi::Value run_job(const Args& args, Job job, bool async) {
   Napi::Env env = args.env();
+  if (args.all_arrays_empty()) return nothing_to_do(env, async);
   if (!async) {
     const Status status = guarded_run([&job] { return job.run(); });
     if (status != Status::ok) throw make_status_error(env, args.function_name(), status);

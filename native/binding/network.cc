@@ -281,6 +281,8 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
   // Runs `job` (see run_job) with the network marked busy; releases it if queuing fails.
   template <typename Job>
   Napi::Value run_busy(Args& args, Job job, bool async) {
+    // run_job would skip it too, but only after acquire: the job's run() is what releases busy_.
+    if (args.all_arrays_empty()) return nothing_to_do(args.env(), async);
     check_weights(args);
     acquire(args);
     try {
