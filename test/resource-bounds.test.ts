@@ -72,6 +72,10 @@ describe('absurd layer and tensor shapes', () => {
     expectRefused(() => fg.sequential([L.conv2d({ inputShape: [40000, 40000, 1], filters: 1e6, kernelSize: 1, padding: 'same' })]), RangeError, /conv2d\w* output/, /1600000000000000 values/);
   });
 
+  it('refuses a pooling window of more than 2^24 cells, naming poolSize', () => {
+    expectRefused(() => L.maxPooling3d({ poolSize: [2048, 2048, 2048], padding: 'same' }), RangeError, /poolSize/, /8589934592 cells/);
+  });
+
   it('refuses an input shape whose product overflows 2^53, naming inputShape', () => {
     expectRefused(() => fg.sequential([L.flatten({ inputShape: [1e6, 1e6, 1e6] }), L.dense({ units: 1 })]), RangeError, /inputShape/, /\[1000000, 1000000, 1000000\]/);
     expectRefused(() => fg.sequential([L.dense({ inputShape: [2 ** 27, 2 ** 27], units: 1 })]), RangeError, /inputShape/);
@@ -88,6 +92,14 @@ describe('absurd sizes at the native boundary', () => {
   it('refuses sgemm dimensions whose products pass 2^40 elements before touching any array', () => {
     const small = new Float32Array(4);
     expectRefused(() => native.sgemm(small, small, small, 2 ** 40, 2 ** 40, 2 ** 40, false, false, 1, 0, false), RangeError, /c \(M\*N\)/, /at most 1099511627776 elements/);
+  });
+
+  it('refuses a max-pool window of 2^31 cells over a one-pixel input (its scratch would be 16 GB)', () => {
+    const window = 2 ** 31 - 1;
+    const pad = 2 ** 30 - 1;  // pads must stay below the window; the padded input then just fits it
+    const geometry = new Int32Array([1, 1, 1, 0, 1, 1, 1, 1, 1, window, 1, 1, 1, 1, 1, 1, 0, 0, pad, 0, 0, pad + 1]);
+    const one = new Float32Array(1);
+    expectRefused(() => native.maxPoolBackward(one, one, one, geometry, false), RangeError, /geometry/, /at most 16777216 cells/);
   });
 
   it('refuses a network spec whose conv output per example would pass 2^31 values (huge pads)', () => {

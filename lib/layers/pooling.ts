@@ -4,6 +4,9 @@ import { checkOneOf, invalidRange } from '../validate';
 import { PaddingMode, WindowPlan, checkWindowTuple, planWindow } from '../ops/conv-util';
 import { Layer, LayerArgs, NativeOpSpec, Shape, checkArgKeys } from './layer';
 
+/** Most cells one pooling window may cover (the native ops bound it the same way: native/binding/pool.cc). */
+const MAX_POOL_WINDOW = 2 ** 24;
+
 export interface PoolingLayerArgs extends LayerArgs {
   /** Window size per spatial dim (default 2). */
   poolSize?: number | number[];
@@ -29,6 +32,8 @@ export class Pooling extends Layer {
     this.kind = kind;
     this.rank = rank;
     this.poolSize = checkWindowTuple('poolSize', args.poolSize ?? 2, rank);
+    const cells = this.poolSize.reduce((a, b) => a * b, 1);
+    if (cells > MAX_POOL_WINDOW) throw invalidRange('poolSize', `a window of at most ${MAX_POOL_WINDOW} cells`, `${cells} cells, [${this.poolSize.join(', ')}]`);
     this.strides = args.strides === undefined || args.strides === null ? [...this.poolSize] : checkWindowTuple('strides', args.strides, rank);
     this.padding = checkOneOf('padding', args.padding ?? 'valid', ['valid', 'same'] as const);
   }

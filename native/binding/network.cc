@@ -24,6 +24,7 @@
 #include "addon_data.h"
 #include "args.h"
 #include "buffer_guard.h"
+#include "geometry_args.h"
 #include "groups.h"
 #include "job.h"
 #include "spec_reader.h"
@@ -64,6 +65,10 @@ ConvGeometry read_geometry(const SpecReader& layer, bool pooling) {
   if (status == Status::ok && pooling) status = check_pool_geometry(geometry);
   if (status != Status::ok) {
     layer.fail_range("geometry", "a window that fits the (padded) input", "an impossible geometry");
+  }
+  if (pooling && geometry.window() > kMaxPoolWindow) {
+    layer.fail_range("geometry", "a pooling window of at most " + std::to_string(kMaxPoolWindow) + " cells",
+                     std::to_string(geometry.window()) + " cells");
   }
   // The op's per-example sizes and its kernel's length are products of int32 fields: bound them
   // before anything multiplies them unchecked (or allocates batch * output values).
