@@ -1,6 +1,7 @@
 // The one module that loads the native addon; nothing else requires the .node file.
 // It tries each place a build can be and, if none loads, reports every attempt in one error.
 import * as path from 'node:path';
+import { markAsUntransferable } from 'node:worker_threads';
 import type { AudioBindings } from './bindings/audio';
 import type { ConvBindings } from './bindings/conv';
 import type { CoreBindings } from './bindings/core';
@@ -27,6 +28,27 @@ function candidatePaths(): string[] {
   return fromEnv ? [fromEnv, ...candidates] : candidates;
 }
 
+/** ArrayBuffer.prototype.resizable's own getter, taken now so no later override can lie to it. */
+const resizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+
+/**
+ * Called by native code on the buffer of every typed array it keeps using after a call returns (async
+ * jobs, the Network's weights): false for a resizable ArrayBuffer, which could shrink under it;
+ * otherwise marks the buffer untransferable, so a later postMessage / structuredClone transfer
+ * copies it instead of detaching it, and returns true. The mark is permanent (Node has no unmark).
+ */
+export function pinBuffer(buffer: ArrayBuffer | SharedArrayBuffer): boolean {
+  let resizable = false;
+  try {
+    resizable = resizableGetter !== undefined && resizableGetter.call(buffer) === true;
+  } catch {
+    // A SharedArrayBuffer: the getter refuses it, and a growable one only ever grows.
+  }
+  if (resizable) return false;
+  markAsUntransferable(buffer);
+  return true;
+}
+
 function loadAddon(): NativeAddon {
   const attempts: string[] = [];
   for (const candidate of candidatePaths()) {
@@ -34,6 +56,7 @@ function loadAddon(): NativeAddon {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const addon = require(candidate) as NativeAddon;
       addon.setErrorClass(FaltungError);
+      addon.setBufferPinner(pinBuffer);
       return addon;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -3,6 +3,8 @@
 
 export interface CoreBindings {
   setErrorClass(errorClass: new (message: string, code: string) => Error): void;
+  /** The function native code calls on the buffer of each array it holds past a call (lib/native.ts pinBuffer). */
+  setBufferPinner(pin: (buffer: ArrayBuffer | SharedArrayBuffer) => boolean): void;
   backendInfo(): {
     isa: string;
     bestIsa: string;

@@ -123,12 +123,9 @@ function readHeader(prefix: Uint8Array, name: string, what: string): Header {
   }
   const view = new DataView(prefix.buffer, prefix.byteOffset, headerBytes);
   const shape: number[] = [];
-  let elements = 1;
-  for (let axis = 0; axis < rank; ++axis) {
-    const dim = view.getUint32(4 + 4 * axis, false);
-    shape.push(dim);
-    elements *= dim;
-  }
+  for (let axis = 0; axis < rank; ++axis) shape.push(view.getUint32(4 + 4 * axis, false));
+  // A zero anywhere makes an empty array however large the rest (and Infinity * 0 would be NaN).
+  const elements = shape.includes(0) ? 0 : shape.reduce((a, b) => a * b, 1);
   if (elements > MAX_ELEMENTS) {
     throw badIdx(name, `header dimensions [${shape.join(', ')}] make ${elements} elements, more than the ${MAX_ELEMENTS} a tensor can hold`);
   }
@@ -269,6 +266,14 @@ class GzipAssembler {
   }
 }
 
+/**
+ * Gunzip stops at bytes after the last gzip member that do not start another one (zero padding,
+ * junk): `consumed` of `size` input bytes. Both readers refuse such a file, so they always agree.
+ */
+function checkNothingAfterGzip(consumed: number, size: number, name: string): void {
+  if (consumed < size) throw badIdx(name, `corrupt gzip data (${size - consumed} bytes after the end of the gzip stream)`);
+}
+
 async function readFully(handle: FileHandle, target: Uint8Array, position: number, name: string): Promise<void> {
   let done = 0;
   while (done < target.length) {
@@ -286,12 +291,16 @@ function isZlibError(error: unknown): error is Error {
 
 async function readGzipFile(handle: FileHandle, name: string, size: number, maxItems: number | undefined, sink: IdxChunkSink): Promise<void> {
   const assembler = new GzipAssembler(name, size, maxItems, sink);
-  // pipeline() reports an error thrown by the consumer as an AbortError, so keep the real one.
+  // pipeline() reports an error thrown by the consumer, or one gunzip raises after the consumer
+  // has seen the end (bytes after the gzip stream), as an AbortError, so keep the real ones.
   let failure: { error: unknown } | null = null;
+  let gunzipFailure: Error | null = null;
+  const gunzip = createGunzip({ chunkSize: STREAM_CHUNK });
+  gunzip.on('error', (error: Error) => { gunzipFailure ??= error; });
   try {
     await pipeline(
       handle.createReadStream({ start: 0, autoClose: false, highWaterMark: STREAM_CHUNK }),
-      createGunzip({ chunkSize: STREAM_CHUNK }),
+      gunzip,
       async (source: AsyncIterable<Buffer>) => {
         for await (const chunk of source) {
           try {
@@ -305,9 +314,14 @@ async function readGzipFile(handle: FileHandle, name: string, size: number, maxI
     );
   } catch (error) {
     if (failure !== null) throw (failure as { error: unknown }).error;
-    if (isZlibError(error)) throw badIdx(name, `corrupt gzip data (${error.message})`);
-    throw error;
+    const cause = gunzipFailure ?? error;
+    if (isZlibError(cause)) throw badIdx(name, `corrupt gzip data (${cause.message})`);
+    // Gunzip may stop at the end of the gzip data, closing the pipeline before the file's end.
+    if ((error as { code?: unknown }).code === 'ABORT_ERR') checkNothingAfterGzip(gunzip.bytesWritten, size, name);
+    throw cause;
   }
+  // ... or stop there after the file was read whole, and then the pipeline ends without an error.
+  checkNothingAfterGzip(gunzip.bytesWritten, size, name);
   assembler.finish();
 }
 
@@ -383,12 +397,16 @@ export function parseIdx(bytes: Uint8Array, name = '<buffer>', options: ReadIdxO
   let raw = bytes;
   let what = 'the buffer';
   if (isGzip(bytes)) {
+    let consumed: number;
     try {
-      raw = gunzipSync(bytes);
+      const inflated = gunzipSync(bytes, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      raw = inflated.buffer;
+      consumed = inflated.engine.bytesWritten;
     } catch (error) {
       if (isZlibError(error)) throw badIdx(name, `corrupt gzip data (${error.message})`);
       throw error;
     }
+    checkNothingAfterGzip(consumed, bytes.length, name);
     what = 'the decompressed data';
   }
   const header = readHeader(raw.subarray(0, MAX_HEADER_BYTES), name, what);

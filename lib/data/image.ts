@@ -1,7 +1,7 @@
 // fg.data.loadImage / loadImages: PNG, JPEG or WebP through sharp (libvips) into float32 [0, 1]
 // tensors [h, w, c] / [n, h, w, c]. sharp is loaded on first use, so code that never reads an
 // image never loads libvips. No augmentation, no normalization beyond / 255: that is the model's job.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { FaltungError } from '../errors';
 import { Tensor } from '../tensor';
 import { MAX_ELEMENTS, checkBoolean, checkInteger, checkOneOf, invalidRange, invalidType } from '../validate';
@@ -56,6 +56,13 @@ interface DecodedImage {
 
 /** sharp's own limit on each output side. */
 const MAX_SIDE = 16383;
+/**
+ * Pixels (width x height) an input may declare: sharp's default limitInputPixels, stated here so
+ * the refusal happens from the header alone, before any decoding buffer exists.
+ */
+const MAX_INPUT_PIXELS = MAX_SIDE * MAX_SIDE;
+/** Largest image file read (a Buffer's limit; an uncompressed 16383 x 16383 RGBA image is ~1 GiB). */
+const MAX_FILE_BYTES = 2 ** 31 - 1;
 const FORMATS = ['png', 'jpeg', 'webp'];
 /** Images decoded at once by loadImages: sharp works on the libuv pool, 4 threads by default. */
 const CONCURRENCY = 4;
@@ -99,25 +106,47 @@ function checkSource(name: string, source: unknown): ImageSource {
   throw invalidType(name, 'a file path string or a Buffer/Uint8Array of PNG, JPEG or WebP bytes', source);
 }
 
-async function decode(source: ImageSource, name: string, plan: ImagePlan): Promise<DecodedImage> {
-  if (typeof source === 'string') {
-    let isFile = false;
-    try {
-      isFile = (await stat(source)).isFile();
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-    }
-    if (!isFile) throw new FaltungError(`Image file not found: ${source}`, 'FALTUNG_FILE_NOT_FOUND');
+/**
+ * A file's bytes. Read here rather than handed to sharp by path: libvips caches loads by file name,
+ * so a file rewritten in place could decode as its previous contents (found by test/fuzz/image).
+ */
+async function readImageFile(path: string): Promise<Buffer> {
+  const missing = (): FaltungError => new FaltungError(`Image file not found: ${path}`, 'FALTUNG_FILE_NOT_FOUND');
+  let size: number;
+  try {
+    const stats = await stat(path);
+    if (!stats.isFile()) throw missing();
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof FaltungError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw missing();
+    throw badImage(path, `it cannot be read (${(error as Error).message})`);
   }
+  if (size > MAX_FILE_BYTES) throw badImage(path, `it is ${size} bytes, more than the ${MAX_FILE_BYTES} an image file may have`);
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw badImage(path, `it cannot be read (${(error as Error).message})`);
+  }
+}
+
+async function decode(source: ImageSource, name: string, plan: ImagePlan): Promise<DecodedImage> {
+  // Buffers go in as they are: sharp reads them without copying.
+  const input = typeof source === 'string' ? await readImageFile(source) : source;
   const sharp = loadSharp();
   const background = plan.invert ? { r: 255, g: 255, b: 255, alpha: 1 } : { r: 0, g: 0, b: 0, alpha: 1 };
   try {
-    // Buffers go in as they are: sharp reads them without copying.
-    const image = sharp(source);
-    const { format } = await image.metadata();
+    // The header alone, without sharp's pixel limit, so the refusal below can name the size.
+    const { format, width, height } = await sharp(input, { limitInputPixels: false }).metadata();
     if (format === undefined || !FORMATS.includes(format)) {
       throw badImage(name, `unsupported format '${format}'; expected PNG, JPEG or WebP`);
     }
+    if (width !== undefined && height !== undefined && width * height > MAX_INPUT_PIXELS) {
+      throw badImage(name, `its header declares ${width}x${height} pixels, more than the ${MAX_INPUT_PIXELS} ` +
+        `(${MAX_SIDE}x${MAX_SIDE}) an image may have; refused before decoding`);
+    }
+    const image = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS });
     let pipeline = image.autoOrient();
     if (plan.channels !== 4) pipeline = pipeline.flatten({ background });
     if (plan.width !== undefined || plan.height !== undefined) {

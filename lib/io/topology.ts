@@ -3,6 +3,7 @@
 // the file and leaves weights alone (weights_file.ts).
 import { FaltungError } from '../errors';
 import { deserializeLayer } from '../layers/index';
+import { withWeightBudget } from '../layers/layer';
 import { InputLayer } from '../layers/shape_layers';
 import { Sequential } from '../model';
 import { deserializeOptimizer } from '../optimizers';
@@ -47,10 +48,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * A new model with the saved layers (freshly initialized weights) and, if saved, compiled again.
- * Stops as soon as the layers built so far hold more than `weightBytes` bytes of weights (the size
- * of the weights file), so a topology inflated beyond its weights file is not built further.
+ * Layers may allocate at most `weightBytes` bytes of weights (the size of the weights file): a
+ * topology inflated beyond its weights file is refused before the weight that does not fit exists.
  */
 export function rebuildModel(saved: ModelFile, file: string, weightBytes: number): Sequential {
+  return withWeightBudget(weightBytes, () => rebuildWithinBudget(saved, file));
+}
+
+function rebuildWithinBudget(saved: ModelFile, file: string): Sequential {
   const model = new Sequential({ name: saved.modelName });
   fromFile(file, 'inputShape', () => {
     if (saved.inputShape.some((d) => d < 1)) throw new RangeError(`every dimension must be >= 1, found [${saved.inputShape.join(', ')}]`);
@@ -64,11 +69,7 @@ export function rebuildModel(saved: ModelFile, file: string, weightBytes: number
     if (index === 0 && declared !== null && !sameShape(declared, saved.inputShape)) {
       throw badModelFile(file, `${where}: inputShape [${declared.join(', ')}] differs from the model's inputShape [${saved.inputShape.join(', ')}]`);
     }
-    fromFile(file, where, () => model.add(layer));
-    const bytesSoFar = model.countParams() * 4;
-    if (bytesSoFar > weightBytes) {
-      throw badModelFile(file, `${where}: the layers up to here have ${bytesSoFar} bytes of weights, more than the ${weightBytes} the weights manifest holds`);
-    }
+    fromFile(file, where, () => model.add(layer));  // a weight past the budget is a RangeError here
   });
   if (saved.trainingConfig !== null) compileFromFile(model, saved.trainingConfig, file);
   return model;

@@ -3,8 +3,8 @@
 // layout [...kernelSize, inChannels, filters].
 import { ActivationName, activationSpec, checkActivation } from '../activations';
 import { InitializerName, checkInitializer } from '../initializers';
-import { checkBoolean, checkInteger, checkIntTuple, checkOneOf, invalidRange } from '../validate';
-import { PaddingMode, WindowPlan, planWindow } from '../ops/conv-util';
+import { checkBoolean, checkInteger, checkOneOf, invalidRange } from '../validate';
+import { PaddingMode, WindowPlan, checkWindowTuple, planWindow } from '../ops/conv-util';
 import { Layer, LayerArgs, LayerVariable, NativeOpSpec, Shape, checkArgKeys } from './layer';
 
 export interface ConvLayerArgs extends LayerArgs {
@@ -47,10 +47,10 @@ export class Conv extends Layer {
     super(args, `conv${rank}d`);
     this.rank = rank;
     this.filters = checkInteger('filters', args.filters, 1, 2 ** 20);
-    this.kernelSize = checkIntTuple('kernelSize', args.kernelSize, rank, 1);
-    this.strides = checkIntTuple('strides', args.strides ?? 1, rank, 1);
+    this.kernelSize = checkWindowTuple('kernelSize', args.kernelSize, rank);
+    this.strides = checkWindowTuple('strides', args.strides ?? 1, rank);
     this.padding = checkOneOf('padding', args.padding ?? 'valid', ['valid', 'same'] as const);
-    this.dilationRate = checkIntTuple('dilationRate', args.dilationRate ?? 1, rank, 1);
+    this.dilationRate = checkWindowTuple('dilationRate', args.dilationRate ?? 1, rank);
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
       throw invalidRange('strides', 'all 1 when dilationRate > 1 (as in Keras)', this.strides);
     }

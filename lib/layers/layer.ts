@@ -2,7 +2,7 @@
 // weights in Keras order) plus one thing Keras does not have: `toNative`, the list of native ops
 // the layer compiles to for the whole-network training step. Layers never run kernels themselves.
 import { InitializerName, initialize } from '../initializers';
-import { checkBoolean, checkShape, invalidRange, invalidType, checkKnownKeys } from '../validate';
+import { MAX_ELEMENTS, checkBoolean, checkShape, invalidRange, invalidType, checkKnownKeys } from '../validate';
 
 /** Shape of one example (no batch axis). */
 export type Shape = number[];
@@ -36,6 +36,24 @@ export class LayerVariable {
 export type NativeOpSpec = Record<string, unknown> & { kind: string };
 
 const nameCounters = new Map<string, number>();
+
+/** Bytes of weights layers may still allocate (Infinity unless withWeightBudget is running). */
+let weightBudget = Infinity;
+
+/**
+ * Runs `build` with at most `bytes` bytes of layer weights allowed to be allocated, so that a
+ * topology read from a file cannot make layers allocate (and initialize) more than its weights
+ * file holds: the first weight past the budget is refused before its Float32Array exists.
+ */
+export function withWeightBudget<T>(bytes: number, build: () => T): T {
+  const saved = weightBudget;
+  weightBudget = bytes;
+  try {
+    return build();
+  } finally {
+    weightBudget = saved;
+  }
+}
 
 function uniqueName(prefix: string): string {
   const count = nameCounters.get(prefix) ?? 0;
@@ -95,7 +113,14 @@ export abstract class Layer {
   /** Creates the weights for `inputShape`; layers with weights override `createWeights`. */
   build(inputShape: readonly number[]): void {
     const shape = [...inputShape];
-    this.outputShape = this.computeOutputShape(shape);
+    const outputShape = this.computeOutputShape(shape);
+    // Refused here, before any weight or activation buffer: a model whose per-example output could
+    // not even be one tensor (an absurd filter count, a huge padded window) never gets built.
+    const outputSize = outputShape.reduce((a, b) => a * b, 1);
+    if (!(outputSize <= MAX_ELEMENTS)) {
+      throw invalidRange(`${this.name} output`, `at most ${MAX_ELEMENTS} values per example`, `${outputSize} values, shape [${outputShape.join(', ')}]`);
+    }
+    this.outputShape = outputShape;
     this.inputShape = shape;
     if (this.variables.length === 0) this.createWeights(shape);
   }
@@ -109,8 +134,13 @@ export abstract class Layer {
   protected addWeight(name: string, shape: number[], initializer: InitializerName, trainable = true): LayerVariable {
     const size = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1) {
-      throw invalidRange(`${this.name}.${name}`, 'a weight of at most 2^31 - 1 values', `shape [${shape.join(', ')}] (${size} values)`);
+      throw invalidRange(`${this.name}.${name}`, 'a weight of at most 2^31 - 1 values', `${size} values, shape [${shape.join(', ')}]`);
     }
+    if (size * 4 > weightBudget) {
+      throw invalidRange(`${this.name}.${name}`, `a weight of at most the ${weightBudget} bytes left in the weights file`,
+        `${size * 4} bytes, shape [${shape.join(', ')}]`);
+    }
+    weightBudget -= size * 4;
     const variable = new LayerVariable(`${this.name}/${name}`, shape, new Float32Array(size), trainable);
     initialize(variable.data, shape, initializer);
     this.variables.push(variable);

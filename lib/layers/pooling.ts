@@ -1,8 +1,11 @@
 // MaxPooling1D/2D/3D and AveragePooling1D/2D/3D: one class over the native N-d pooling op.
 // Defaults as Keras: poolSize 2, strides = poolSize, padding 'valid'.
-import { checkIntTuple, checkOneOf, invalidRange } from '../validate';
-import { PaddingMode, WindowPlan, planWindow } from '../ops/conv-util';
+import { checkOneOf, invalidRange } from '../validate';
+import { PaddingMode, WindowPlan, checkWindowTuple, planWindow } from '../ops/conv-util';
 import { Layer, LayerArgs, NativeOpSpec, Shape, checkArgKeys } from './layer';
+
+/** Most cells one pooling window may cover (the native ops bound it the same way: native/binding/pool.cc). */
+const MAX_POOL_WINDOW = 2 ** 24;
 
 export interface PoolingLayerArgs extends LayerArgs {
   /** Window size per spatial dim (default 2). */
@@ -28,8 +31,10 @@ export class Pooling extends Layer {
     super(args, `${kind === 'max' ? 'max' : 'average'}_pooling${rank}d`);
     this.kind = kind;
     this.rank = rank;
-    this.poolSize = checkIntTuple('poolSize', args.poolSize ?? 2, rank, 1);
-    this.strides = args.strides === undefined || args.strides === null ? [...this.poolSize] : checkIntTuple('strides', args.strides, rank, 1);
+    this.poolSize = checkWindowTuple('poolSize', args.poolSize ?? 2, rank);
+    const cells = this.poolSize.reduce((a, b) => a * b, 1);
+    if (cells > MAX_POOL_WINDOW) throw invalidRange('poolSize', `a window of at most ${MAX_POOL_WINDOW} cells`, `${cells} cells, [${this.poolSize.join(', ')}]`);
+    this.strides = args.strides === undefined || args.strides === null ? [...this.poolSize] : checkWindowTuple('strides', args.strides, rank);
     this.padding = checkOneOf('padding', args.padding ?? 'valid', ['valid', 'same'] as const);
   }
 

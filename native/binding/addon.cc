@@ -35,10 +35,22 @@ Napi::Value set_error_class(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setBufferPinner(pin): the function buffer_guard.cc calls on the buffer of each array that native
+// code holds past a call; it returns false for a resizable buffer.
+Napi::Value set_buffer_pinner(const Napi::CallbackInfo& info) {
+  if (info.Length() != 1 || !info[0].IsFunction()) {
+    throw Napi::TypeError::New(info.Env(), "setBufferPinner: expected one function");
+  }
+  info.Env().GetInstanceData<AddonData>()->buffer_pinner =
+      Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 Napi::Object init_exports(Napi::Env env, Napi::Object exports) {
   // N-API deletes the instance data (and its references) when this environment shuts down.
   env.SetInstanceData<AddonData>(new AddonData());
   exports.Set("setErrorClass", Napi::Function::New(env, set_error_class, "setErrorClass"));
+  exports.Set("setBufferPinner", Napi::Function::New(env, set_buffer_pinner, "setBufferPinner"));
   register_backend(env, exports);
   register_gemm(env, exports);
   register_conv(env, exports);

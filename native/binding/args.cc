@@ -6,6 +6,18 @@
 
 namespace faltung::binding {
 
+namespace {
+
+// Where a zero-length (or detached) typed array's data points: V8 gives nullptr for those, and
+// kernels pass their pointers to memcpy/memset even for zero counts, which requires non-null.
+template <typename T>
+T* non_null(T* data) {
+  alignas(64) static T empty[16] = {};
+  return data != nullptr ? data : empty;
+}
+
+}  // namespace
+
 std::string format_number(double number) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", number);
@@ -38,8 +50,8 @@ float* Args::f32(size_t index, const char* name, int64_t expected_length) {
                 "length " + std::to_string(length));
   }
   Napi::Float32Array array = at(index).As<Napi::Float32Array>();
-  used_.push_back(array);
-  return array.Data();
+  use(array, name);
+  return non_null(array.Data());
 }
 
 float* Args::f32_or_null(size_t index, const char* name, int64_t expected_length) {
@@ -67,8 +79,8 @@ int32_t* Args::i32(size_t index, const char* name, int64_t expected_length) {
     range_error(name, "an Int32Array of length " + std::to_string(expected_length),
                 "length " + std::to_string(length));
   }
-  used_.push_back(array);
-  return array.Data();
+  use(array, name);
+  return non_null(array.Data());
 }
 
 double* Args::f64(size_t index, const char* name, int64_t expected_length) {
@@ -82,8 +94,8 @@ double* Args::f64(size_t index, const char* name, int64_t expected_length) {
     range_error(name, "a Float64Array of length " + std::to_string(expected_length),
                 "length " + std::to_string(length));
   }
-  used_.push_back(array);
-  return array.Data();
+  use(array, name);
+  return non_null(array.Data());
 }
 
 int64_t Args::integer(size_t index, const char* name, int64_t min, int64_t max) {
@@ -116,6 +128,16 @@ std::string Args::string(size_t index, const char* name) {
   Napi::Value value = at(index);
   if (!value.IsString()) type_error(name, "a string", value);
   return value.As<Napi::String>().Utf8Value();
+}
+
+bool Args::all_arrays_empty() const {
+  bool any = false;
+  for (const Napi::Object& object : used_) {
+    if (!object.IsTypedArray()) continue;
+    if (object.As<Napi::TypedArray>().ByteLength() != 0) return false;
+    any = true;
+  }
+  return any;
 }
 
 int64_t checked_product(const Args& args, const char* what, std::initializer_list<int64_t> dims) {

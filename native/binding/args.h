@@ -32,7 +32,10 @@ class Args {
   // A Float64Array of exactly `expected_length` elements (small result arrays).
   double* f64(size_t index, const char* name, int64_t expected_length);
   // Keeps `object` referenced while an async job runs (e.g. the wrapper the job works on).
-  void keep(const Napi::Object& object) { used_.push_back(object); }
+  void keep(const Napi::Object& object) {
+    used_.push_back(object);
+    used_names_.push_back(nullptr);
+  }
   // Length of the Float32Array at `index` (also type-checks it).
   int64_t f32_length(size_t index, const char* name);
   // An Int32Array of exactly `expected_length` elements.
@@ -46,6 +49,10 @@ class Args {
 
   // Objects read so far (typed arrays), kept referenced by async jobs until they finish.
   const std::vector<Napi::Object>& used_objects() const { return used_; }
+  // The parameter name of each used object (nullptr for kept objects that are not parameters).
+  const std::vector<const char*>& used_names() const { return used_names_; }
+  // True when arrays were read and every one is empty: the call has no data to work on.
+  bool all_arrays_empty() const;
 
   [[noreturn]] void type_error(const char* name, const std::string& expected,
                                const Napi::Value& got) const;
@@ -55,9 +62,15 @@ class Args {
  private:
   Napi::Value at(size_t index) const { return info_[index]; }
 
+  void use(const Napi::Object& array, const char* name) {
+    used_.push_back(array);
+    used_names_.push_back(name);
+  }
+
   const Napi::CallbackInfo& info_;
   const char* function_name_;
   std::vector<Napi::Object> used_;
+  std::vector<const char*> used_names_;
 };
 
 // Product of dimensions, or a RangeError if it exceeds kMaxElements (which also rules out

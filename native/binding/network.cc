@@ -4,6 +4,7 @@
 // spec referenced, so the raw pointers the ops hold stay valid for its lifetime, and it refuses a
 // second call while one is running (FALTUNG_BUSY).
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@
 #include "../network/pool_op.h"
 #include "addon_data.h"
 #include "args.h"
+#include "buffer_guard.h"
+#include "geometry_args.h"
 #include "groups.h"
 #include "job.h"
 #include "spec_reader.h"
@@ -38,6 +41,17 @@ using network::OptimizerKind;
 
 constexpr int64_t kMaxSize = int64_t{1} << 31;  // values per example, and per layer parameter
 
+// Product of positive dimensions, or -1 once it passes kMaxSize (never overflows: each factor is
+// at most 2^31 and the running product is checked before every multiplication).
+int64_t bounded_product(std::initializer_list<int64_t> dims) {
+  int64_t product = 1;
+  for (int64_t dim : dims) {
+    if (dim < 0 || (dim != 0 && product > kMaxSize / dim)) return -1;
+    product *= dim;
+  }
+  return product;
+}
+
 ConvGeometry read_geometry(const SpecReader& layer, bool pooling) {
   const int32_t* packed = layer.i32("geometry", kGeometryFields);
   ConvGeometry geometry;
@@ -51,6 +65,20 @@ ConvGeometry read_geometry(const SpecReader& layer, bool pooling) {
   if (status == Status::ok && pooling) status = check_pool_geometry(geometry);
   if (status != Status::ok) {
     layer.fail_range("geometry", "a window that fits the (padded) input", "an impossible geometry");
+  }
+  if (pooling && geometry.window() > kMaxPoolWindow) {
+    layer.fail_range("geometry", "a pooling window of at most " + std::to_string(kMaxPoolWindow) + " cells",
+                     std::to_string(geometry.window()) + " cells");
+  }
+  // The op's per-example sizes and its kernel's length are products of int32 fields: bound them
+  // before anything multiplies them unchecked (or allocates batch * output values).
+  const ConvGeometry& g = geometry;
+  const int64_t input = bounded_product({g.in[0], g.in[1], g.in[2], g.in_channels});
+  const int64_t output = bounded_product({g.out[0], g.out[1], g.out[2], g.out_channels});
+  const int64_t kernel = bounded_product({g.kernel[0], g.kernel[1], g.kernel[2], g.in_channels, g.out_channels});
+  if (input < 0 || output < 0 || kernel < 0) {
+    layer.fail_range("geometry", "at most 2^31 input values, output values and kernel weights per example",
+                     std::string(input < 0 ? "more input values" : output < 0 ? "more output values" : "more kernel weights"));
   }
   return geometry;
 }
@@ -212,16 +240,25 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
       if (trainable.IsBoolean() && !trainable.As<Napi::Boolean>().Value()) {
         for (network::Parameter& parameter : op->parameters()) parameter.trainable = false;
       }
+      if (op->output_size() < 1 || op->output_size() > kMaxSize) {
+        layer.fail_range("kind", "a layer of 1 to 2^31 output values per example", std::to_string(op->output_size()));
+      }
       if (op->input_size() != size) {
         layer.fail_range("kind", "a layer taking " + std::to_string(size) + " values per example (the previous output)",
                          "one taking " + std::to_string(op->input_size()));
       }
       size = op->output_size();
-      // Keep every typed array of this layer alive as long as the wrapper.
+      // Keep every typed array of this layer alive as long as the wrapper, pinned (never detached
+      // or shrunk: the ops hold raw pointers into them), with the pointer each op was given.
       Napi::Object object = layer.object();
       for (const char* key : {"kernel", "bias", "gamma", "beta", "movingMean", "movingVariance", "embeddings"}) {
         Napi::Value value = object.Get(key);
-        if (value.IsTypedArray()) kept_.push_back(Napi::Persistent(value.As<Napi::Object>()));
+        if (!value.IsTypedArray()) continue;
+        // SpecReader checked these are Float32Arrays (of fixed or shared buffers: Data() reads both).
+        Napi::Float32Array array = value.As<Napi::Float32Array>();
+        const std::string name = layer.path() + "." + key;
+        pin_typed_array(info.Env(), "createNetwork", name, array);
+        kept_.push_back(KeptArray{Napi::Persistent(value.As<Napi::Object>()), name, array.Data(), array.ElementLength()});
       }
       ops.push_back(std::move(op));
     }
@@ -232,6 +269,35 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
   }
 
  private:
+  // The weights the ops point into must be where they were when the network was built. Pinning
+  // stops transfers and resizes; this catches whatever else could detach a buffer, before any op
+  // reads it.
+  void check_weights(const Args& args) const {
+    for (const KeptArray& kept : kept_) {
+      Napi::Float32Array array = kept.array.Value().As<Napi::Float32Array>();
+      if (array.Data() != kept.data || array.ElementLength() != kept.length) {
+        throw make_faltung_error(args.env(), std::string(args.function_name()) + ": the weight array " + kept.name +
+                                                 " was detached or resized after the network was built",
+                                 "FALTUNG_WEIGHTS_DETACHED");
+      }
+    }
+  }
+
+  // Runs `job` (see run_job) with the network marked busy; releases it if queuing fails.
+  template <typename Job>
+  Napi::Value run_busy(Args& args, Job job, bool async) {
+    // run_job would skip it too, but only after acquire: the job's run() is what releases busy_.
+    if (args.all_arrays_empty()) return nothing_to_do(args.env(), async);
+    check_weights(args);
+    acquire(args);
+    try {
+      return run_job(args, job, async);
+    } catch (...) {
+      busy_.store(false, std::memory_order_release);
+      throw;
+    }
+  }
+
   // Marks the network busy for the duration of one call; throws FALTUNG_BUSY if it already is.
   void acquire(const Args& args) {
     bool expected = false;
@@ -254,8 +320,10 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     bool update;        // trainStep: apply the optimizer
     Status run() const {
       LossResult out;
-      Status status = update ? network->train_step(x, labels, batch, learning_rate, seed, &out)
-                             : network->compute_gradients(x, labels, batch, training, seed, &out);
+      const Status status = guarded_run([&] {
+        return update ? network->train_step(x, labels, batch, learning_rate, seed, &out)
+                      : network->compute_gradients(x, labels, batch, training, seed, &out);
+      });
       result[0] = out.loss;
       result[1] = out.correct;
       result[2] = out.rows;
@@ -274,7 +342,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     int64_t batch_size;
     Status run() const {
       LossResult out;
-      Status status = network->evaluate(x, labels, count, batch_size, &out);
+      const Status status = guarded_run([&] { return network->evaluate(x, labels, count, batch_size, &out); });
       result[0] = out.loss;
       result[1] = out.correct;
       result[2] = out.rows;
@@ -291,7 +359,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     int64_t count;
     int64_t batch_size;
     Status run() const {
-      Status status = network->predict(out, x, count, batch_size);
+      const Status status = guarded_run([&] { return network->predict(out, x, count, batch_size); });
       busy->store(false, std::memory_order_release);
       return status;
     }
@@ -319,8 +387,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     job.update = true;
     const bool async = args.boolean(6, "async");
     args.keep(info.This().As<Napi::Object>());
-    acquire(args);
-    return run_job(args, job, async);
+    return run_busy(args, job, async);
   }
 
   // computeGradients(result: Float64Array(3), x, labels, batch, training, seed) -> Float32Array[] (copies)
@@ -330,8 +397,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     job.training = args.boolean(4, "training");
     job.seed = static_cast<uint64_t>(args.integer(5, "seed", 0, (int64_t{1} << 53) - 1));
     job.update = false;
-    acquire(args);
-    run_job(args, job, false);
+    run_busy(args, job, false);
     Napi::Env env = info.Env();
     std::vector<network::Parameter*> parameters = network_->parameters();
     Napi::Array gradients = Napi::Array::New(env, parameters.size());
@@ -361,8 +427,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     job.labels = args.f32(2, "labels", checked_product(args, "labels (count*labelSize)", {job.count, network_->label_size()}));
     const bool async = args.boolean(5, "async");
     args.keep(info.This().As<Napi::Object>());
-    acquire(args);
-    return run_job(args, job, async);
+    return run_busy(args, job, async);
   }
 
   // predict(out, x, count, batchSize, async)
@@ -377,8 +442,7 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     job.x = args.f32(1, "x", checked_product(args, "x (count*inputSize)", {job.count, network_->input_size()}));
     const bool async = args.boolean(4, "async");
     args.keep(info.This().As<Napi::Object>());
-    acquire(args);
-    return run_job(args, job, async);
+    return run_busy(args, job, async);
   }
 
   // activations(outputs: Float32Array[] (one per layer op), x, count)
@@ -407,8 +471,9 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
       }
       outputs.push_back(output.Data());
     }
+    check_weights(args);
     acquire(args);
-    Status status = network_->activations(outputs, x, count);
+    Status status = guarded_run([&] { return network_->activations(outputs, x, count); });
     busy_.store(false, std::memory_order_release);
     if (status != Status::ok) throw make_status_error(info.Env(), "activations", status);
     return info.Env().Undefined();
@@ -428,8 +493,15 @@ class NetworkWrap final : public Napi::ObjectWrap<NetworkWrap> {
     return info.Env().Undefined();
   }
 
+  struct KeptArray {
+    Napi::ObjectReference array;
+    std::string name;   // spec path, for the error message
+    const float* data;  // where the op's pointer points
+    size_t length;
+  };
+
   std::unique_ptr<Network> network_;
-  std::vector<Napi::ObjectReference> kept_;
+  std::vector<KeptArray> kept_;
   std::atomic<bool> busy_{false};
 };
 

@@ -23,6 +23,10 @@ ConvGeometry read_pool_geometry(Args& args, size_t index) {
                      "smaller than the window)",
                      "a geometry that is not one");
   }
+  if (geometry.window() > kMaxPoolWindow) {
+    args.range_error("geometry", "a pooling window of at most " + std::to_string(kMaxPoolWindow) + " cells",
+                     std::to_string(geometry.window()) + " cells");
+  }
   return geometry;
 }
 
