@@ -62,7 +62,7 @@ const options = {
   shapes: listOption('shapes', ['0', '1', '2', '3'], ['0', '1', '2', '3']),
   onceOverSeconds: numberOption('once-over-s', 45, 0),
   maxTrialSeconds: numberOption('max-trial-s', quick ? 60 : 180, 1),
-  waitIdleSeconds: numberOption('wait-idle', quick ? 0 : 3, 0),
+  waitIdleSeconds: numberOption('wait-idle', quick ? 0 : 2, 0),
   outDir: path.resolve(option('out-dir', quick ? path.join(os.tmpdir(), 'faltung-peers-quick') : path.join(__dirname, 'results'))),
 };
 
