@@ -109,6 +109,7 @@ async function runInfer(adapter, budget, beat) {
  * Each shape's forward and forward+backward get budget/(2*shapes) seconds. A library too slow
  * for the whole batch in that share runs a subset of the images, timed and scaled to N
  * (as bench/conv.bench.js does for the pure-JS baseline); `images` says how many it ran.
+ * An adapter may also offer `kernel` (the same passes into preallocated outputs): `kernelMs`.
  */
 async function runConv(adapter, budget, beat, shapeIndices) {
   const figures = {};
@@ -131,9 +132,13 @@ async function runConv(adapter, budget, beat, shapeIndices) {
         times = [];
       }
       if (probe.times.length === 2 || images !== 1) times.push(...(await timeCalls(() => layer[pass](), share, { minCalls: 2 - times.length })).times);
+      const figure = { value: (median(times) * 1e3 * shape.N) / images, unit: 'ms', calls: times.length, images, batch: shape.N };
+      if (layer.kernel) {
+        const kernel = await timeCalls(() => layer.kernel[pass](), share / 2, { minCalls: 3 });
+        figure.kernelMs = (median(kernel.times.slice(1)) * 1e3 * shape.N) / images;
+      }
       layer.dispose?.();
-      figures[`conv${index}.${pass === 'forward' ? 'fwd' : 'fwdbwd'}`] = {
-        value: (median(times) * 1e3 * shape.N) / images, unit: 'ms', calls: times.length, images, batch: shape.N };
+      figures[`conv${index}.${pass === 'forward' ? 'fwd' : 'fwdbwd'}`] = figure;
     }
   }
   return { figures, stallMs: beat.stallMs() };

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runner for faltung itself (this checkout's dist/ and native build) at 2 threads: the MNIST
 // convnet and VGG16 from fg.applications, training with model.trainOnBatch and inference with
-// predictAsync, both off the event loop; conv shapes through the public ops, fresh outputs each call.
+// predictAsync, both off the event loop; conv shapes through the public ops, fresh outputs each
+// call, and the same kernels into preallocated outputs (reported beside them).
 'use strict';
 const fg = require('../../dist/index.js');
+const { native } = require('../../dist/native');
+const { planWindow } = require('../../dist/ops/conv-util');
 const { runChild } = require('./child');
 const { TRAINING } = require('./models');
 
@@ -49,6 +52,16 @@ runChild({
     const bias = fg.tensor(seeded(OC, 3), [OC]);
     const y = fg.ops.conv2dWithBias(x, filter, bias, 1, pad);
     const dy = fg.tensor(seeded(y.size, 4), y.shape);
+    // The kernels alone, into preallocated outputs through the raw bindings (as bench/conv.bench.js
+    // does): the public ops above allocate every output afresh, and first touching fresh memory is
+    // slow on some virtual machines, which the figures would otherwise not show apart.
+    const { geometry } = planWindow({ inputShape: x.shape, kernel: [K, K], strides: [1, 1], dilations: [1, 1], pad, outChannels: OC,
+      windowName: 'filter' });
+    const out = new Float32Array(y.size);
+    const dx = new Float32Array(x.size);
+    const dfilter = new Float32Array(filter.size);
+    const dbias = new Float32Array(OC);
+    const kernelForward = () => native.convForward(out, x.data, filter.data, bias.data, geometry, false, false);
     return {
       forward: () => { fg.ops.conv2dWithBias(x, filter, bias, 1, pad); },
       both: () => {
@@ -56,6 +69,15 @@ runChild({
         fg.ops.conv2dBackpropInput(x.shape, dy, filter, 1, pad);
         fg.ops.conv2dBackpropFilter(x, dy, filter.shape, 1, pad);
         fg.ops.convBiasGrad(dy);
+      },
+      kernel: {
+        forward: kernelForward,
+        both: () => {
+          kernelForward();
+          native.convBackwardInput(dx, dy.data, filter.data, geometry, false);
+          native.convBackwardFilter(dfilter, x.data, dy.data, geometry, false);
+          native.convBackwardBias(dbias, dy.data, images * y.shape[1] * y.shape[2], OC, false);
+        },
       },
     };
   },

@@ -8,7 +8,7 @@ const { CONV_SHAPES } = require('../baseline/conv-shapes');
 /** Rows of the table, in order. `better`: which way is good, for the ratio to faltung. */
 const ROWS = [
   { key: 'train', label: 'MNIST convnet training, img/s (batch 128, Adam)', better: 'higher' },
-  { key: 'train.stall', label: '  longest event-loop stall while training, ms', better: 'lower' },
+  { key: 'train.stall', label: '  longest event-loop stall while training, ms', better: 'lower', spread: false },
   { key: 'train.rss', label: '  peak RSS of the training run, MB', better: 'lower' },
   { key: 'infer', label: 'MNIST convnet inference, img/s (batch 1000)', better: 'higher' },
   { key: 'latency', label: 'MNIST convnet batch-1 latency, ms', better: 'lower' },
@@ -27,11 +27,12 @@ const MARKS = {
 };
 
 /**
- * summary[key][library] = { median, min, max, n, values, marks: string[] } from trials
+ * summary[key][library] = { median, min, max, n, values, marks: string[], kernelMs? } from trials
  * ({ library, task, figures, stallMs, peakRssMb, stoppedAfterSeconds?, error? }).
  */
 function summarize(trials) {
   const cells = {};
+  const kernels = {};
   const add = (key, library, value, marks = []) => {
     const cell = ((cells[key] ??= {})[library] ??= { values: [], marks: new Set() });
     cell.values.push(value);
@@ -50,6 +51,7 @@ function summarize(trials) {
       if (figure.images !== undefined && figure.images < figure.batch) marks.push(MARKS.subset);
       if (figure.coldOnly) marks.push(MARKS.cold);
       add(key, library, figure.value, marks);
+      if (figure.kernelMs !== undefined) ((kernels[key] ??= {})[library] ??= []).push(figure.kernelMs);
     }
     if (task === 'train' && trial.stallMs !== undefined) add('train.stall', library, trial.stallMs);
     if (task === 'train' || task === 'vgg16' || task === 'infer') add(`${task}.rss`, library, trial.peakRssMb);
@@ -60,6 +62,8 @@ function summarize(trials) {
     for (const [library, cell] of Object.entries(libraries)) {
       summary[key][library] = { median: median(cell.values), min: Math.min(...cell.values), max: Math.max(...cell.values),
         n: cell.values.length, values: cell.values, marks: [...cell.marks] };
+      const kernel = kernels[key]?.[library];
+      if (kernel) summary[key][library].kernelMs = median(kernel);
     }
   }
   return summary;
@@ -104,7 +108,8 @@ function buildTable(summary, libraries) {
       if (!cell) return '-';
       const stopped = cell.marks.includes(MARKS.stopped);
       let text = `${stopped ? '>' : ''}${formatNumber(cell.median)}${cell.marks.filter((m) => m !== MARKS.stopped).join('')}`;
-      if (cell.n > 1 && cell.median > 0) text += ` ±${Math.round(((cell.max - cell.min) / 2 / cell.median) * 100)}%`;
+      if (cell.n > 1 && cell.median > 0 && row.spread !== false) text += ` ±${Math.round(((cell.max - cell.min) / 2 / cell.median) * 100)}%`;
+      if (cell.kernelMs !== undefined) text += ` [kernel ${formatNumber(cell.kernelMs)}]`;
       const ratio = library.name === 'faltung' ? null : ratioToFaltung(row, ours, cell);
       if (ratio !== null) text += ` (${stopped ? '>' : ''}${formatRatio(ratio)})`;
       return text;
@@ -112,6 +117,7 @@ function buildTable(summary, libraries) {
   }
   const notes = [
     '(Nx): faltung is N times better on that row (faster, less memory, shorter stall); ±: half the min-max spread over trials.',
+    '[kernel]: faltung\'s conv kernels alone, into preallocated outputs; the figure before it is the public op, which allocates its outputs per call.',
     `${MARKS.subset} measured on part of the batch and scaled to the whole batch; ${MARKS.cold} one call, no warm-up (one call took most of the budget); > stopped at the time limit (a lower bound).`,
   ];
   return { header, rows, notes };
