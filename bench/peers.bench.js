@@ -3,8 +3,9 @@
 // workloads (MNIST convnet training and inference, four conv shapes, VGG16 forward), each trial
 // one fresh child process (bench/peers/<library>.js), libraries alternating trial by trial so a
 // shared machine's drift hits them alike. Prints one table; writes bench/results/peers.json and
-// peers.png. Options: --quick, --budget-s S, --repeats R, --only a,b, --tasks t,u, --shapes 0,2,
-// --once-over-s S, --max-trial-s S, --wait-idle S, --out-dir DIR.
+// peers.png. Options: --quick (a smoke run: small batches, no VGG16, results to the temp folder),
+// --budget-s S, --repeats R, --only a,b, --tasks t,u, --shapes 0,2, --once-over-s S,
+// --max-trial-s S, --wait-idle S, --out-dir DIR.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -12,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { waitForIdle } = require('./lib/timing');
 const { RESULT_PREFIX } = require('./peers/child');
-const { summarize, buildTable, renderText } = require('./peers/table');
+const { summarize, buildTable, renderText, renderMarkdown } = require('./peers/table');
 const { writeChart } = require('./peers/chart');
 
 const LIBRARIES = [
@@ -55,11 +56,11 @@ function listOption(name, fallback, allowed) {
 const quick = process.argv.includes('--quick');
 const options = {
   quick,
-  budgetSeconds: numberOption('budget-s', quick ? 1 : 6, 0.05),
+  budgetSeconds: numberOption('budget-s', quick ? 0.5 : 6, 0.05),
   repeats: numberOption('repeats', quick ? 1 : 3, 1),
   libraries: listOption('only', LIBRARIES.map((l) => l.name), LIBRARIES.map((l) => l.name)),
-  tasks: listOption('tasks', TASKS, TASKS),
-  shapes: listOption('shapes', ['0', '1', '2', '3'], ['0', '1', '2', '3']),
+  tasks: listOption('tasks', quick ? ['train', 'infer', 'conv'] : TASKS, TASKS),
+  shapes: listOption('shapes', quick ? ['0', '1'] : ['0', '1', '2', '3'], ['0', '1', '2', '3']),
   onceOverSeconds: numberOption('once-over-s', 45, 0),
   maxTrialSeconds: numberOption('max-trial-s', quick ? 60 : 180, 1),
   waitIdleSeconds: numberOption('wait-idle', quick ? 0 : 2, 0),
@@ -69,7 +70,7 @@ const options = {
 /** Runs one trial; resolves to the child's result, or a record of why there is none. */
 function runTrial(library, task) {
   const args = [path.join(__dirname, 'peers', library.script), '--task', task, '--budget-s', String(options.budgetSeconds),
-    '--shapes', options.shapes.join(',')];
+    '--shapes', options.shapes.join(','), ...(options.quick ? ['--quick'] : [])];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -130,6 +131,7 @@ async function main() {
   const info = machine();
   const minutes = ((finished - started) / 60000).toFixed(1);
   const heading = [
+    ...(options.quick ? ['QUICK SMOKE RUN (training batch 16, inference batch 100, tiny budgets): checks the plumbing; the figures are not the benchmark.'] : []),
     `faltung vs JavaScript peers, ${started.toISOString().slice(0, 10)}: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, ${info.os}, Node ${info.node}`,
     `Medians of ${options.repeats} trial(s) per cell (a trial over ${options.onceOverSeconds} s is not repeated), each trial a fresh process with a ${options.budgetSeconds} s budget; ` +
       `libraries alternated trial by trial; ${minutes} min in all; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at the start.`,
@@ -143,7 +145,7 @@ async function main() {
   const json = { date: started.toISOString(), finished: finished.toISOString(), machine: info, loadAverageAtStart: loadBefore,
     options: { ...options, outDir: undefined },
     libraries: libraries.map(({ name, label, about, notMeasured }) => ({ name, label, about, notMeasured: Boolean(notMeasured), ...versions[name] })),
-    summary, table, trials };
+    summary, table, markdown: renderMarkdown(buildTable(summary, libraries.filter((l) => !l.notMeasured))), trials };
   fs.writeFileSync(path.join(options.outDir, 'peers.json'), `${JSON.stringify(json, null, 2)}\n`);
   fs.writeFileSync(path.join(options.outDir, `peers-${started.toISOString().slice(0, 10)}.txt`), `${lines.join('\n')}\n`);
   await writeChart(path.join(options.outDir, 'peers.png'), summary, libraries.filter((l) => !l.notMeasured), {

@@ -1,4 +1,5 @@
-// The measuring half of every runner in bench/peers/: parses `--task <name> --budget-s <s>`,
+// The measuring half of every runner in bench/peers/: parses `--task <name> --budget-s <s>`
+// (and `--shapes 0,1`, `--quick`),
 // runs that one workload with the library's adapter under a time budget, watches the event loop
 // with a 10 ms heartbeat, and prints one `PEERS_RESULT {json}` line. Adapters only build models
 // and run calls; all timing, warm-up and batch accounting is here, the same for every library.
@@ -10,6 +11,8 @@ const { TRAINING, INFERENCE } = require('./models');
 
 /** Training cycles through the first TRAIN_IMAGES training images (80 batches of 128). */
 const TRAIN_IMAGES = 10_240;
+/** `--quick` (a smoke run of the plumbing, not a benchmark): smaller batches. */
+const QUICK = { trainBatch: 16, inferBatch: 100 };
 const RESULT_PREFIX = 'PEERS_RESULT ';
 
 function seconds(start) {
@@ -53,8 +56,8 @@ async function timeCalls(fn, budget, { minCalls = 1, maxCalls = Infinity } = {})
   return { times, total };
 }
 
-async function runTrain(adapter, budget, beat) {
-  const { batchSize } = TRAINING;
+async function runTrain(adapter, budget, beat, { quick }) {
+  const batchSize = quick ? QUICK.trainBatch : TRAINING.batchSize;
   const data = loadMnist('train', TRAIN_IMAGES);
   const trainer = await adapter.trainer();
   const batches = TRAIN_IMAGES / batchSize;
@@ -66,28 +69,28 @@ async function runTrain(adapter, budget, beat) {
   // Warm-up: a batch of 8 (JIT, allocation), then a full batch unless one would outlast the
   // budget (the TF.js CPU backend: about a minute), whose figure then includes any first-call cost.
   const small = process.hrtime.bigint();
-  await step(0, 8);
-  const estimate = seconds(small) * (batchSize / 8);
+  await step(0, Math.min(8, batchSize));
+  const estimate = seconds(small) * (batchSize / Math.min(8, batchSize));
   if (estimate < budget) await step(1);
   await yieldToLoop();
   beat.reset();
   const losses = [];
   const { times, total } = await timeCalls(async (index) => { losses.push(await step(index + 2)); }, budget);
   return {
-    figures: { train: { value: (times.length * batchSize) / total, unit: 'img/s', calls: times.length, seconds: total,
+    figures: { train: { value: (times.length * batchSize) / total, unit: 'img/s', batchSize, calls: times.length, seconds: total,
       batchMsMedian: median(times) * 1e3, firstLoss: losses[0], lastLoss: losses[losses.length - 1] } },
     stallMs: beat.stallMs(),
     warmedFullBatch: estimate < budget,
   };
 }
 
-async function runInfer(adapter, budget, beat) {
-  const { batchSize } = INFERENCE;
+async function runInfer(adapter, budget, beat, { quick }) {
+  const batchSize = quick ? QUICK.inferBatch : INFERENCE.batchSize;
   const data = loadMnist('test', batchSize);
   const predictor = await adapter.predictor();
   const small = process.hrtime.bigint();
   await predictor.predict(data.images.subarray(0, 100 * 784), 100);
-  if (seconds(small) * 10 < budget) await predictor.predict(data.images, batchSize);
+  if (seconds(small) * (batchSize / 100) < budget) await predictor.predict(data.images, batchSize);
   await yieldToLoop();
   beat.reset();
   const throughput = await timeCalls(() => predictor.predict(data.images, batchSize), budget * 0.75);
@@ -97,7 +100,7 @@ async function runInfer(adapter, budget, beat) {
   const latency = await timeCalls(() => predictor.predictOne(one), budget * 0.25, { minCalls: 5, maxCalls: 2000 });
   return {
     figures: {
-      infer: { value: (throughput.times.length * batchSize) / throughput.total, unit: 'img/s', calls: throughput.times.length,
+      infer: { value: (throughput.times.length * batchSize) / throughput.total, unit: 'img/s', batchSize, calls: throughput.times.length,
         seconds: throughput.total },
       latency: { value: median(latency.times) * 1e3, unit: 'ms', calls: latency.times.length, min: Math.min(...latency.times) * 1e3 },
     },
@@ -111,7 +114,7 @@ async function runInfer(adapter, budget, beat) {
  * (as bench/conv.bench.js does for the pure-JS baseline); `images` says how many it ran.
  * An adapter may also offer `kernel` (the same passes into preallocated outputs): `kernelMs`.
  */
-async function runConv(adapter, budget, beat, shapeIndices) {
+async function runConv(adapter, budget, beat, { shapeIndices }) {
   const figures = {};
   const share = budget / (2 * shapeIndices.length);
   for (const index of shapeIndices) {
@@ -182,6 +185,7 @@ async function runChild(adapter) {
   const task = option('task', 'train');
   const budget = Number(option('budget-s', '5'));
   const shapeIndices = option('shapes', CONV_SHAPES.map((_, i) => i).join(',')).split(',').map(Number);
+  const quick = process.argv.includes('--quick');
   const started = process.hrtime.bigint();
   const info = adapter.setup ? await adapter.setup() : {};
   const beat = heartbeat();
@@ -189,7 +193,7 @@ async function runChild(adapter) {
   try {
     const run = { train: runTrain, infer: runInfer, conv: runConv, vgg16: runVgg16 }[task];
     if (!run) throw new RangeError(`--task: expected train, infer, conv or vgg16, received ${task}`);
-    Object.assign(result, await run(adapter, budget, beat, shapeIndices));
+    Object.assign(result, await run(adapter, budget, beat, { shapeIndices, quick }));
   } catch (error) {
     result.error = String(error && error.message ? error.message : error).split('\n')[0];
   } finally {

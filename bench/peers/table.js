@@ -132,7 +132,7 @@ function renderText({ header, rows }) {
 }
 
 function renderMarkdown({ header, rows }) {
-  const escape = (cell) => cell.trim().replace(/\|/g, '\\|');
+  const escape = (cell) => cell.trim().replace(/\|/g, '\\|').replace(/\*/g, '\\*');
   return [`| ${header.map(escape).join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)];
 }
