@@ -8,6 +8,7 @@ const { tfjsAdapter } = require('./tfjs');
 runChild(tfjsAdapter('tfjs-cpu', async () => {
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-cpu');
+  tf.enableProdMode(); // skips TF.js' debug-time checks (and its Node banner): its production setting
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs: the cpu backend did not initialize');
   return { tf, info: { threads: 1 } };
 }));

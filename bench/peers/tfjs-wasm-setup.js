@@ -105,6 +105,7 @@ function conv2dBackpropFilterKernel(tf) {
 async function setupWasm(threadCount) {
   if (threadCount > 1) enableNodeThreads();
   const tf = require('@tensorflow/tfjs');
+  tf.enableProdMode(); // skips TF.js' debug-time checks (and its Node banner): its production setting
   const wasm = require('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(path.join(wasmPackage, 'dist') + path.sep);
   const cpus = os.cpus;
