@@ -82,7 +82,8 @@ function formatNumber(value) {
 function formatRatio(ratio) {
   if (ratio >= 100) return `${Math.round(ratio).toLocaleString('en-US')}x`;
   if (ratio >= 10) return `${ratio.toFixed(0)}x`;
-  return `${ratio.toFixed(1)}x`;
+  if (ratio >= 0.1) return `${ratio.toFixed(1)}x`;
+  return `${ratio.toPrecision(1)}x`;
 }
 
 /** faltung's advantage on a row: > 1 when faltung is faster, leaner or stalls less. */
