@@ -81,3 +81,21 @@ export function summarize(report: FuzzReport): string {
   return `fuzz ${report.target}: ${report.tried} inputs (seed ${report.seed}, x${report.multiplier}): ` +
     `${report.accepted} accepted, rejected: ${rejected || 'none'}; ${report.checks} result checks`;
 }
+
+/**
+ * Runs a fuzz child and asserts what every target needs: it ended by itself with status 0, wrote a
+ * report, found no violation and (when it reports one) stayed under 1 GiB. Returns the report.
+ */
+export async function expectCleanFuzzRun(script: string, timeoutMs: number): Promise<FuzzReport & { peakRssMiB?: number }> {
+  const { expect } = await import('vitest');
+  const result = await runFuzzChild(script, timeoutMs);
+  expect(result.signal, describeFailure(result)).toBeNull();
+  expect(result.code, describeFailure(result)).toBe(0);
+  const report = result.report as (FuzzReport & { peakRssMiB?: number }) | null;
+  expect(report, describeFailure(result)).not.toBeNull();
+  const peak = report!.peakRssMiB;
+  console.log(peak === undefined ? summarize(report!) : `${summarize(report!)}; peak RSS ${peak} MiB`);
+  expect(report!.violations, describeViolations(report!)).toEqual([]);
+  if (peak !== undefined) expect(peak).toBeLessThan(1024);
+  return report!;
+}
