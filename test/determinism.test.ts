@@ -109,6 +109,16 @@ describe('predictions do not depend on the batch', () => {
             const first = parts.data.findIndex((v, i) => !Object.is(v, all.data[i]));
             expect(first, `${model.name}, batch ${batchSize}: example ${Math.floor(first / classes)} differs`).toBe(-1);
           }
+          // Several threads take whole chunks each (batch-parallel predict); one thread runs them in turn.
+          const threads = fg.backendInfo().threads;
+          fg.setNumThreads(1);
+          try {
+            const single = model.predict(x, { batchSize: 130 });
+            const first = single.data.findIndex((v, i) => !Object.is(v, all.data[i]));
+            expect(first, `${model.name}, 1 thread against ${threads}: example ${Math.floor(first / classes)} differs`).toBe(-1);
+          } finally {
+            fg.setNumThreads(threads);
+          }
         }
       } finally {
         fg.setIsa(isaAtStart);

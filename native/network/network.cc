@@ -3,6 +3,7 @@
 #include "network.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,11 +19,13 @@ namespace faltung::network {
 namespace {
 
 // Inference walks a batch in chunks whatever batch size the caller asks for, never more than 256
-// examples. On one thread a chunk is small enough that its widest activation is still in L2 when
-// the next op reads it; with more threads every op splits its chunk between them, and those splits
-// need larger chunks to pay off. MNIST convnet, batch 1000, images/s (alternating runs): one
-// thread 19.9k with 256-image chunks (the first conv writes 22 MB), 27.5k with 1 MB chunks; two
-// threads 30.5k with 1 MB per thread, 33.5-33.9k with 4 MB per thread, 34.2-34.7k with 256 images.
+// examples, each small enough that its widest activation is still in L2 when the next op reads it.
+// predict gives each thread whole chunks, run through every op on that thread alone with its own
+// activation buffers (nothing crosses cores between ops); evaluate runs its chunks in turn with
+// every op split between the threads, which needs larger chunks to pay off. MNIST convnet, batch
+// 1000, images/s (alternating runs): one thread 19.9k with 256-image chunks (the first conv
+// writes 22 MB), 27.5k with 1 MB chunks; ops split over two threads 30.5k with 1 MB per thread,
+// 33.5-33.9k with 4 MB per thread, 34.2-34.7k with 256 images.
 constexpr int64_t kMaxInferenceChunk = 256;
 constexpr int64_t kInferenceBytesOneThread = int64_t{1} << 20;
 constexpr int64_t kInferenceBytesPerThread = int64_t{4} << 20;
@@ -229,7 +232,7 @@ void Network::apply_optimizer(float learning_rate) {
 Status Network::evaluate(const float* x, const float* labels, int64_t count, int64_t batch_size,
                          LossResult* result) {
   *result = LossResult{};
-  const int64_t chunk = inference_chunk(batch_size, count);
+  const int64_t chunk = inference_chunk(batch_size, count, true);
   reserve(chunk);
   const int64_t head_size = head_ops_ == 0 ? input_size_ : ops_[head_ops_ - 1]->output_size();
   const int64_t labels_per_example = label_size();
@@ -252,17 +255,61 @@ Status Network::evaluate(const float* x, const float* labels, int64_t count, int
   return Status::ok;
 }
 
-int64_t Network::inference_chunk(int64_t batch_size, int64_t count) const {
+int64_t Network::inference_chunk(int64_t batch_size, int64_t count, bool ops_split) const {
   int64_t widest = input_size_;
   for (const auto& op : ops_) widest = std::max(widest, op->output_size());
-  const int threads = std::max(num_threads(), 1);
+  const int threads = ops_split ? std::max(num_threads(), 1) : 1;
   const int64_t budget = threads == 1 ? kInferenceBytesOneThread : kInferenceBytesPerThread * threads;
   const int64_t fits = budget / (std::max<int64_t>(widest, 1) * static_cast<int64_t>(sizeof(float)));
   return std::max<int64_t>(1, std::min({batch_size, count, kMaxInferenceChunk, fits}));
 }
 
+Status Network::forward_lane(std::vector<std::vector<float>>& buffers, int64_t batch, const float* x, float* out) {
+  StepContext context{batch, false, 0};
+  const float* in = x;
+  for (size_t index = 0; index < ops_.size(); ++index) {
+    const bool last = index + 1 == ops_.size();
+    if (ops_[index]->passes_through(context) && !last) continue;
+    float* result = last ? out : buffers[index].data();
+    Status status = ops_[index]->forward(context, in, result);
+    if (status != Status::ok) return status;
+    in = result;
+  }
+  return Status::ok;
+}
+
 Status Network::predict(float* out, const float* x, int64_t count, int64_t batch_size) {
-  const int64_t chunk = inference_chunk(batch_size, count);
+  const int threads = num_threads();
+  const int64_t lane_chunk = inference_chunk(batch_size, count, false);
+  const int64_t lane_chunks = lane_chunk > 0 ? (count + lane_chunk - 1) / lane_chunk : 0;
+  if (!profile_ && !ops_.empty() && threads > 1 && lane_chunks > 1) {
+    // Batch-parallel: each thread takes whole chunks and runs them through every op itself (the
+    // kernels it calls run inline inside the region). Same bits as the split path: an example's
+    // outputs depend neither on its batch nor on the thread count.
+    if (lanes_.size() < static_cast<size_t>(threads)) lanes_.resize(static_cast<size_t>(threads));
+    // Sized here, on the calling thread: an allocation failure must not throw inside the region.
+    for (auto& lane : lanes_) {
+      lane.resize(ops_.size());
+      for (size_t index = 0; index < ops_.size(); ++index) grow(lane[index], lane_chunk * ops_[index]->output_size());
+    }
+    std::atomic<int64_t> next{0};
+    std::atomic<int> failure{static_cast<int>(Status::ok)};
+    parallel_run(threads, [&](int thread, int) {
+      for (;;) {
+        // Relaxed: the counter only hands out chunk numbers; each chunk's data is its own.
+        const int64_t chunk = next.fetch_add(1, std::memory_order_relaxed);
+        if (chunk >= lane_chunks) break;
+        const int64_t begin = chunk * lane_chunk;
+        const int64_t batch = std::min(lane_chunk, count - begin);
+        Status status = forward_lane(lanes_[static_cast<size_t>(thread)], batch, x + begin * input_size_,
+                                     out + begin * output_size());
+        // Relaxed: parallel_run's completion orders it before the read below.
+        if (status != Status::ok) failure.store(static_cast<int>(status), std::memory_order_relaxed);
+      }
+    });
+    return static_cast<Status>(failure.load(std::memory_order_relaxed));
+  }
+  const int64_t chunk = inference_chunk(batch_size, count, true);
   reserve(chunk);
   for (int64_t begin = 0; begin < count; begin += chunk) {
     const int64_t batch = std::min(chunk, count - begin);

@@ -68,8 +68,12 @@ class Network {
   // Runs ops [0, op_count) on x; the last one writes to `final_out` if given.
   Status forward(const StepContext& context, const float* x, size_t op_count, float* final_out);
   Status backward(const StepContext& context, const float* x, size_t op_count, float* gradient);
-  // Examples per inference chunk for a caller's batch size and example count.
-  int64_t inference_chunk(int64_t batch_size, int64_t count) const;
+  // Examples per inference chunk for a caller's batch size and example count; ops_split: every
+  // op splits the chunk between the threads (else one thread runs the whole chunk).
+  int64_t inference_chunk(int64_t batch_size, int64_t count, bool ops_split) const;
+  // Inference of `batch` examples through every op on the calling thread, into `buffers` (one
+  // per op, each already holding batch * that op's output size); the last op writes to out.
+  Status forward_lane(std::vector<std::vector<float>>& buffers, int64_t batch, const float* x, float* out);
   // False when any trainable parameter's gradient holds a NaN or an infinity.
   bool gradients_finite();
   void apply_optimizer(float learning_rate);
@@ -86,6 +90,7 @@ class Network {
   std::vector<const float*> produced_;       // where op i's output of the last forward lies
                                              // (its buffer, or its input when it passed through)
   std::vector<float> gradient_a_;            // ping-pong buffers for d loss / d activation
+  std::vector<std::vector<std::vector<float>>> lanes_;  // per thread, per op: batch-parallel predict
   std::vector<float> gradient_b_;
   // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer, and
   // in each op's forward at inference (predict, evaluate), printed to stderr when the network is
