@@ -64,7 +64,7 @@ const MAX_INPUT_PIXELS = MAX_SIDE * MAX_SIDE;
 /** Largest image file read (a Buffer's limit; an uncompressed 16383 x 16383 RGBA image is ~1 GiB). */
 const MAX_FILE_BYTES = 2 ** 31 - 1;
 const FORMATS = ['png', 'jpeg', 'webp'];
-/** Images decoded at once by loadImages: sharp works on the libuv pool, 4 threads by default. */
+/** Files loadImages reads ahead (decoding itself runs one image at a time, see decode). */
 const CONCURRENCY = 4;
 
 type Sharp = typeof import('sharp');
@@ -131,9 +131,25 @@ async function readImageFile(path: string): Promise<Buffer> {
   }
 }
 
+// libvips (inside sharp) has freed the same block twice when decodes ran on two libuv threads at
+// once: an AddressSanitizer double-free report from the image fuzzer (npm run test:asan,
+// 2026-11-29), glibc heap-corruption aborts before that. So faltung decodes one image at a time;
+// libvips still uses its own threads within each image.
+let decodeQueue: Promise<unknown> = Promise.resolve();
+
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const run = decodeQueue.then(work);
+  decodeQueue = run.catch(() => undefined);
+  return run;
+}
+
 async function decode(source: ImageSource, name: string, plan: ImagePlan): Promise<DecodedImage> {
   // Buffers go in as they are: sharp reads them without copying.
   const input = typeof source === 'string' ? await readImageFile(source) : source;
+  return oneAtATime(() => decodeBytes(input, name, plan));
+}
+
+async function decodeBytes(input: Buffer | Uint8Array, name: string, plan: ImagePlan): Promise<DecodedImage> {
   const sharp = loadSharp();
   const background = plan.invert ? { r: 255, g: 255, b: 255, alpha: 1 } : { r: 0, g: 0, b: 0, alpha: 1 };
   try {
