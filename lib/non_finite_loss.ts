@@ -18,18 +18,19 @@ export interface NonFiniteLossEvent {
 export type NonFiniteLossPolicy = NonFiniteLossAction | ((event: NonFiniteLossEvent) => NonFiniteLossAction | Promise<NonFiniteLossAction>);
 
 const ACTIONS: readonly NonFiniteLossAction[] = ['throw', 'stop', 'skip'];
+const ACTION_LIST = ACTIONS.map((a) => `'${a}'`).join(', ');
 
 export function checkNonFiniteLossPolicy(value: unknown): NonFiniteLossPolicy {
   if (typeof value === 'function') return value as NonFiniteLossPolicy;
   if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) return value as NonFiniteLossAction;
-  throw invalidType('onNonFiniteLoss', `one of ${ACTIONS.map((a) => `'${a}'`).join(', ')} or a function returning one`, value);
+  throw invalidType('onNonFiniteLoss', `one of ${ACTION_LIST} or a function returning one`, value);
 }
 
 /** Applies the policy; throws for 'throw' and returns 'stop' or 'skip' otherwise. */
 export async function resolveNonFiniteLoss(policy: NonFiniteLossPolicy, event: NonFiniteLossEvent): Promise<'stop' | 'skip'> {
   const action = typeof policy === 'function' ? await policy(event) : policy;
   if (!(ACTIONS as readonly unknown[]).includes(action)) {
-    throw invalidType('onNonFiniteLoss result', `one of ${ACTIONS.map((a) => `'${a}'`).join(', ')}`, action);
+    throw invalidType('onNonFiniteLoss result', `one of ${ACTION_LIST}`, action);
   }
   if (action !== 'throw') return action;
   throw new FaltungError(`Training diverged: the loss became ${event.loss} at epoch ${event.epoch + 1}, batch ${event.batch + 1}` +
