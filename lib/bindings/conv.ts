@@ -12,6 +12,9 @@ export interface ConvBindings {
   /** dfilter (KD,KH,KW,C,OC) from x and dy. */
   convBackwardFilter(dfilter: Float32Array, x: Float32Array, dy: Float32Array, geometry: Int32Array,
     async: boolean): Promise<void> | undefined;
+  /** dfilter and dbias (OC) together, in one pass over dy where the direct kernels apply. */
+  convBackwardFilterBias(dfilter: Float32Array, dbias: Float32Array, x: Float32Array, dy: Float32Array,
+    geometry: Int32Array, async: boolean): Promise<void> | undefined;
   /** dbias (channels) = column sums of dy (rows, channels). */
   convBackwardBias(dbias: Float32Array, dy: Float32Array, rows: number, channels: number,
     async: boolean): Promise<void> | undefined;

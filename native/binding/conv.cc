@@ -2,6 +2,7 @@
 // convBackwardInput(dx, dy, filter, geometry, async)
 // convBackwardFilter(dfilter, x, dy, geometry, async)
 // convBackwardBias(dbias, dy, rows, channels, async)
+// convBackwardFilterBias(dfilter, dbias, x, dy, geometry, async): both in one pass over dy
 // geometry: the packed Int32Array of native/kernels/im2col.h. Output extents are derived here from
 // the geometry, never taken from JS, and every array length is checked against them.
 #include <string>
@@ -56,6 +57,15 @@ struct BackwardFilterJob {
   Status run() const { return conv_backward_filter_f32(dfilter, x, dy, geometry); }
 };
 
+struct BackwardFilterBiasJob {
+  float* dfilter;
+  float* dbias;
+  const float* x;
+  const float* dy;
+  ConvGeometry geometry;
+  Status run() const { return conv_backward_filter_bias_f32(dfilter, dbias, x, dy, geometry); }
+};
+
 struct BackwardBiasJob {
   float* dbias;
   const float* dy;
@@ -108,6 +118,18 @@ Napi::Value conv_backward_bias(const Napi::CallbackInfo& info) {
   return run_job(args, job, args.boolean(4, "async"));
 }
 
+Napi::Value conv_backward_filter_bias(const Napi::CallbackInfo& info) {
+  Args args(info, "convBackwardFilterBias", 6);
+  BackwardFilterBiasJob job{};
+  job.geometry = read_geometry(args, 4);
+  const Sizes sizes = checked_sizes(args, job.geometry);
+  job.dfilter = args.f32(0, "dfilter", sizes.filter);
+  job.dbias = args.f32(1, "dbias", job.geometry.out_channels);
+  job.x = args.f32(2, "x", sizes.x);
+  job.dy = args.f32(3, "dy", sizes.y);
+  return run_job(args, job, args.boolean(5, "async"));
+}
+
 }  // namespace
 
 void register_conv(Napi::Env env, Napi::Object exports) {
@@ -115,6 +137,8 @@ void register_conv(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardInput", Napi::Function::New(env, conv_backward_input, "convBackwardInput"));
   exports.Set("convBackwardFilter", Napi::Function::New(env, conv_backward_filter, "convBackwardFilter"));
   exports.Set("convBackwardBias", Napi::Function::New(env, conv_backward_bias, "convBackwardBias"));
+  exports.Set("convBackwardFilterBias",
+              Napi::Function::New(env, conv_backward_filter_bias, "convBackwardFilterBias"));
 }
 
 }  // namespace faltung::binding

@@ -135,10 +135,14 @@ bool direct_forward_applies(const ConvGeometry& g) {
   return g.in_channels <= 4 && g.out_channels >= 16;
 }
 
-// The direct filter gradient reuses each dy vector for the C channels of a tap only: with C = 1
-// it is load-bound and the GEMM route (cols^T * dy) is faster, so it starts at C = 2.
+// The general direct filter gradient reuses each dy vector for the C channels of a tap only: with
+// C = 1 it is load-bound and the GEMM route (cols^T * dy) is faster, so it starts at C = 2. C = 1
+// has its own kernel, which keeps every tap in registers, for the tap counts it is built for.
 bool direct_filter_applies(const ConvGeometry& g) {
-  return g.in_channels >= 2 && g.in_channels <= 4 && g.out_channels >= 16;
+  if (g.out_channels < 16 || g.in_channels > 4) return false;
+  if (g.in_channels >= 2) return true;
+  const int64_t taps = g.kernel[0] * g.kernel[1] * g.kernel[2];
+  return taps == 3 || taps == 5 || taps == 9 || taps == 25 || taps == 27;
 }
 
 ConvDirectArgs direct_args(const ConvGeometry& g) {
@@ -299,11 +303,17 @@ Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
 
 Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
                                 const ConvGeometry& g) {
+  return conv_backward_filter_bias_f32(dfilter, nullptr, x, dy, g);
+}
+
+Status conv_backward_filter_bias_f32(float* dfilter, float* dbias, const float* x, const float* dy,
+                                     const ConvGeometry& g) {
   if (check_geometry(g) != Status::ok) return Status::invalid_argument;
   const int64_t P = g.rows(), K = g.columns(), C = g.in_channels, OC = g.out_channels;
   const int64_t filter_size = K * OC;
   if (P == 0) {
     std::memset(dfilter, 0, static_cast<size_t>(filter_size) * sizeof(float));
+    if (dbias != nullptr) std::memset(dbias, 0, static_cast<size_t>(OC) * sizeof(float));
     return Status::ok;
   }
   const bool pointwise = g.is_pointwise();
@@ -312,32 +322,46 @@ Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
       direct_filter_applies(g) ? direct_filter_lines(active_isa()) : nullptr;
   if (direct != nullptr) {
     // Fixed groups of output lines (by shape, not threads), each summed in order into its own
-    // partial; partials added in group order: the same numbers for any thread count.
+    // partial (dfilter, then dbias); partials added in group order: the same numbers for any
+    // thread count. Group 0 sums straight into the outputs.
     ConvDirectArgs args = direct_args(g);
     args.x = x;
     args.dy = dy;
     const int64_t lines = g.batch * g.out[0] * g.out[1];
+    const int64_t partial_size = filter_size + (dbias != nullptr ? OC : 0);
     const int64_t groups = std::clamp<int64_t>(
-        std::min(kPartialBudget / filter_size, kMaxFilterGroups), 1, lines);
+        std::min(kPartialBudget / partial_size, kMaxFilterGroups), 1, lines);
     float* partials = nullptr;
     if (groups > 1) {
-      partials = thread_scratch(ScratchSlot::general, static_cast<size_t>((groups - 1) * filter_size));
+      partials = thread_scratch(ScratchSlot::general, static_cast<size_t>((groups - 1) * partial_size));
       if (partials == nullptr) return Status::out_of_memory;
     }
     for_each_index(threads, groups, [&](int64_t group) {
-      float* target = group == 0 ? dfilter : partials + (group - 1) * filter_size;
-      std::memset(target, 0, static_cast<size_t>(filter_size) * sizeof(float));
-      direct(args, target, group * lines / groups, (group + 1) * lines / groups);
+      float* filter_target = group == 0 ? dfilter : partials + (group - 1) * partial_size;
+      float* bias_target = dbias == nullptr ? nullptr : group == 0 ? dbias : filter_target + filter_size;
+      std::memset(filter_target, 0, static_cast<size_t>(filter_size) * sizeof(float));
+      if (bias_target != nullptr) std::memset(bias_target, 0, static_cast<size_t>(OC) * sizeof(float));
+      direct(args, filter_target, bias_target, group * lines / groups, (group + 1) * lines / groups);
     });
     if (groups > 1) {
       parallel_for(filter_size, 4096, [&](int64_t begin, int64_t end) {
         for (int64_t group = 1; group < groups; ++group) {
-          const float* partial = partials + (group - 1) * filter_size;
+          const float* partial = partials + (group - 1) * partial_size;
           for (int64_t i = begin; i < end; ++i) dfilter[i] += partial[i];
         }
       });
+      if (dbias != nullptr) {
+        for (int64_t group = 1; group < groups; ++group) {
+          const float* partial = partials + (group - 1) * partial_size + filter_size;
+          for (int64_t c = 0; c < OC; ++c) dbias[c] += partial[c];
+        }
+      }
     }
     return Status::ok;
+  }
+  if (dbias != nullptr) {
+    const Status status = conv_backward_bias_f32(dbias, dy, P, OC);
+    if (status != Status::ok) return status;
   }
   // The partition (chunk rows, groups) depends on the shapes only: each group sums its chunks in
   // order into its own partial, and the partials are added in group order.

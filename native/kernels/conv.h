@@ -30,6 +30,12 @@ Status conv_backward_input_f32(float* dx, const float* dy, const float* filter,
 Status conv_backward_filter_f32(float* dfilter, const float* x, const float* dy,
                                 const ConvGeometry& geometry);
 
+// Both gradients of the parameters at once: dfilter as conv_backward_filter_f32 and, unless dbias
+// is nullptr, dbias (OC) as conv_backward_bias_f32, in one pass over dy where the direct kernels
+// apply (the sums may then round differently from the separate calls).
+Status conv_backward_filter_bias_f32(float* dfilter, float* dbias, const float* x, const float* dy,
+                                     const ConvGeometry& geometry);
+
 // dy (rows, channels) -> dbias (channels) = column sums of dy, in a fixed order.
 Status conv_backward_bias_f32(float* dbias, const float* dy, int64_t rows, int64_t channels);
 
@@ -59,14 +65,15 @@ using ConvDirectInputLines = void (*)(const ConvDirectArgs& args, int64_t line_b
 using ConvDirectForwardLines = void (*)(const ConvDirectArgs& args, int64_t line_begin,
                                         int64_t line_end);
 // Adds the contributions of the (n, od, oh) lines [line_begin, line_end) of dy (and the x taps
-// they read) to dfilter (K, OC), in a fixed order: line, tap, output pixel.
-using ConvDirectFilterLines = void (*)(const ConvDirectArgs& args, float* dfilter,
+// they read) to dfilter (K, OC), and their column sums to dbias (OC) unless it is nullptr, in an
+// order fixed by the line range.
+using ConvDirectFilterLines = void (*)(const ConvDirectArgs& args, float* dfilter, float* dbias,
                                        int64_t line_begin, int64_t line_end);
 #if defined(__x86_64__)
 void conv_backward_input_direct_avx512(const ConvDirectArgs& args, int64_t line_begin,
                                        int64_t line_end);
 void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end);
-void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter,
+void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter, float* dbias,
                                         int64_t line_begin, int64_t line_end);
 #endif
 

@@ -1,5 +1,5 @@
 // Convolution op: forward with the fused bias + relu epilogue; backward masks dy by relu' (from the
-// saved output) and then runs the three conv backward kernels.
+// saved output) and then runs the conv backward kernels (filter and bias in one pass over dy).
 #include "conv_op.h"
 
 #include "../kernels/activation.h"
@@ -45,13 +45,9 @@ Status ConvOp::backward(const StepContext& context, const float* x, const float*
     if (status != Status::ok) return status;
   }
   Parameter& kernel = parameters_[0];
-  Status status = conv_backward_filter_f32(grow(kernel.gradient, kernel.count), x, dy, geometry);
+  float* dbias = parameters_.size() > 1 ? grow(parameters_[1].gradient, parameters_[1].count) : nullptr;
+  Status status = conv_backward_filter_bias_f32(grow(kernel.gradient, kernel.count), dbias, x, dy, geometry);
   if (status != Status::ok) return status;
-  if (parameters_.size() > 1) {
-    Parameter& bias = parameters_[1];
-    status = conv_backward_bias_f32(grow(bias.gradient, bias.count), dy, rows, geometry.out_channels);
-    if (status != Status::ok) return status;
-  }
   if (dx != nullptr) status = conv_backward_input_f32(dx, dy, kernel.value, geometry);
   return status;
 }

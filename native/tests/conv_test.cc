@@ -83,6 +83,19 @@ void check_backward(const ConvGeometry& g, uint64_t seed) {
   conv_backward_filter_f32_reference(dfilter_expected.data(), x.data(), dy.data(), g);
   expect_close(dfilter.data(), widen(dfilter_expected).data(),
                static_cast<int64_t>(dfilter.size()), 1e-4, 1e-4, "backward filter " + describe(g));
+
+  // Filter and bias in one pass: the same dfilter, and dbias = column sums of dy.
+  std::vector<float> both_filter(filter.size(), 99.0f), dbias(g.out_channels, 99.0f);
+  std::vector<double> dbias_expected(g.out_channels, 0.0);
+  for (int64_t row = 0; row < g.rows(); ++row)
+    for (int64_t c = 0; c < g.out_channels; ++c) dbias_expected[c] += dy[row * g.out_channels + c];
+  expect_true(conv_backward_filter_bias_f32(both_filter.data(), dbias.data(), x.data(), dy.data(), g) ==
+                  Status::ok,
+              "conv_backward_filter_bias_f32 failed: " + describe(g));
+  expect_close(both_filter.data(), widen(dfilter_expected).data(),
+               static_cast<int64_t>(both_filter.size()), 1e-4, 1e-4, "backward filter+bias " + describe(g));
+  expect_close(dbias.data(), dbias_expected.data(), g.out_channels, 1e-4, 1e-4,
+               "backward bias (with filter) " + describe(g));
 }
 
 }  // namespace
@@ -233,6 +246,63 @@ FALTUNG_TEST(conv_direct_kernel_shapes) {
     if (resolve_geometry(&g) != Status::ok) continue;
     check_forward(g, 600 + trial, trial % 3 != 0, trial % 2 == 0);
     check_backward(g, 700 + trial);
+  }
+}
+
+FALTUNG_TEST(conv_one_channel_filter_gradient_tap_counts) {
+  // C = 1: the filter gradient's register-blocked kernel for 3, 5, 9, 25 and 27 taps (1D k3/k5,
+  // 2D 3x3/5x5, 3D 3x3x3), with channel blocks and tails, strides, dilations and every padding,
+  // so that interior pixels, border pixels and whole border lines all occur.
+  Random random(47);
+  const int64_t kernels[][3] = {{1, 1, 3}, {1, 1, 5}, {1, 3, 3}, {1, 5, 5}, {3, 3, 3}, {1, 9, 1}};
+  const int64_t out_channels[] = {16, 17, 32, 33, 48, 64, 80};
+  for (int trial = 0; trial < 36; ++trial) {
+    ConvGeometry g;
+    g.batch = 1 + random.below(3);
+    g.in_channels = 1;
+    g.out_channels = out_channels[trial % 7];
+    g.padding = static_cast<Padding>(trial % 3);
+    const int64_t* kernel = kernels[trial % 6];
+    for (int dim = 0; dim < 3; ++dim) {
+      g.kernel[dim] = kernel[dim];
+      g.in[dim] = kernel[dim] == 1 ? 1 : 1 + random.below(dim == 0 ? 6 : 30);
+      if (kernel[dim] == 1) continue;
+      g.dilation[dim] = 1 + random.below(2);
+      g.stride[dim] = 1 + random.below(2);
+      g.pad_before[dim] = random.below(3);
+      g.pad_after[dim] = random.below(3);
+    }
+    if (resolve_geometry(&g) != Status::ok) continue;
+    check_backward(g, 800 + trial);
+  }
+}
+
+FALTUNG_TEST(conv_one_channel_width3_input_gradient) {
+  // C = 1, width kernel 3, width dilation 1, OC a multiple of 16 up to 64, W >= 16: the input
+  // gradient's 16-pixel blocks (edge blocks checked, the last block overlapping the one before),
+  // with every padding, height and depth kernels, and height dilations.
+  Random random(49);
+  const int64_t widths[] = {16, 17, 28, 31, 40, 47};
+  for (int trial = 0; trial < 36; ++trial) {
+    ConvGeometry g;
+    g.batch = 1 + random.below(2);
+    g.in_channels = 1;
+    g.out_channels = 16 * (1 + trial % 4);
+    g.padding = static_cast<Padding>(trial % 3);
+    const bool volume = trial % 5 == 4;
+    g.in[0] = volume ? 1 + random.below(4) : 1;
+    g.kernel[0] = volume ? 1 + random.below(3) : 1;
+    g.in[1] = 1 + random.below(9);
+    g.kernel[1] = 1 + random.below(3);
+    g.dilation[1] = 1 + random.below(2);
+    g.in[2] = widths[trial % 6];
+    g.kernel[2] = 3;
+    for (int dim = 0; dim < 3; ++dim) {
+      g.pad_before[dim] = random.below(3);
+      g.pad_after[dim] = random.below(3);
+    }
+    if (resolve_geometry(&g) != Status::ok) continue;
+    check_backward(g, 900 + trial);
   }
 }
 

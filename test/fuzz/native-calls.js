@@ -128,6 +128,10 @@ const GENERATORS = {
     const { g, sizes } = windowArrays(rng, weird, false);
     return { args: [zeros(rng, sizes.filter), floats(rng, sizes.x), floats(rng, sizes.y), g, lastArg(rng)], outputs: [0] };
   },
+  convBackwardFilterBias(rng, weird) {
+    const { g, sizes } = windowArrays(rng, weird, false);
+    return { args: [zeros(rng, sizes.filter), zeros(rng, sizes.channels), floats(rng, sizes.x), floats(rng, sizes.y), g, lastArg(rng)], outputs: [0, 1] };
+  },
   convBackwardBias(rng, weird) {
     const rows = dim(rng, weird), channels = dim(rng, weird, 1);
     return { args: [zeros(rng, channels), floats(rng, rows * channels), rows, channels, lastArg(rng)], outputs: [0] };

@@ -124,6 +124,115 @@ void gather(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih, int64_t 
     for (int c = 0; c < kChannels; ++c) out[p * kChannels + c] = sum_lanes(acc[p][c]);
 }
 
+// Sums of the 16 vectors' lanes, one per lane of the result (lane p = sum of acc[p]), by a
+// transpose-and-add tree: 15 adds and 30 shuffles for 16 pixels where sum_lanes takes 64 of each.
+inline __m512 sum_lanes_of_16(const __m512 (&acc)[16]) {
+  __m512 pairs[8];  // per 128-bit lane: [a0 02, a1 02, a0 13, a1 13] of each pair (a0, a1)
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    pairs[i] = _mm512_add_ps(_mm512_unpacklo_ps(acc[2 * i], acc[2 * i + 1]),
+                             _mm512_unpackhi_ps(acc[2 * i], acc[2 * i + 1]));
+  }
+  __m512 quads[4];  // per 128-bit lane: that lane's sum for each of 4 pixels
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    const __m512d low = _mm512_unpacklo_pd(_mm512_castps_pd(pairs[2 * i]), _mm512_castps_pd(pairs[2 * i + 1]));
+    const __m512d high = _mm512_unpackhi_pd(_mm512_castps_pd(pairs[2 * i]), _mm512_castps_pd(pairs[2 * i + 1]));
+    quads[i] = _mm512_add_ps(_mm512_castpd_ps(low), _mm512_castpd_ps(high));
+  }
+  // Across 128-bit lanes: [q0 L0+L1, q0 L2+L3, q1 L0+L1, q1 L2+L3], then the totals.
+  const __m512 halves01 = _mm512_add_ps(_mm512_shuffle_f32x4(quads[0], quads[1], 0x88),
+                                        _mm512_shuffle_f32x4(quads[0], quads[1], 0xDD));
+  const __m512 halves23 = _mm512_add_ps(_mm512_shuffle_f32x4(quads[2], quads[3], 0x88),
+                                        _mm512_shuffle_f32x4(quads[2], quads[3], 0xDD));
+  return _mm512_add_ps(_mm512_shuffle_f32x4(halves01, halves23, 0x88),
+                       _mm512_shuffle_f32x4(halves01, halves23, 0xDD));
+}
+
+// One dy line's pass of gather_one_channel_k3: dy pixels first + m of `line`, m in [0, 18), each
+// loaded once (kVectors vectors, OC = 16 * kVectors, so every offset is a constant), times the
+// three width taps' filter vectors into the pixels they feed (p = m - 2 + kw). kChecked skips dy
+// pixels outside [m_begin, m_end) (zero padding).
+template <bool kChecked, int kVectors>
+inline __attribute__((always_inline)) void k3_pass(__m512 (&acc)[16], const float* line,
+                                                   int64_t first, const float* w, int m_begin,
+                                                   int m_end) {
+  constexpr int64_t OC = 16 * kVectors;
+  __m512 weights[3][kVectors];
+#pragma GCC unroll 3
+  for (int kw = 0; kw < 3; ++kw)
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) weights[kw][v] = in_register(_mm512_loadu_ps(w + kw * OC + v * 16));
+  // dy pixels in the order 0, 3, 6, ..., 1, 4, ..., 2, 5, ...: adjacent ones feed overlapping
+  // pixels, and in plain order each pixel's three FMAs would follow one another, one FMA latency
+  // apart; this order puts the other pixels' FMAs between them.
+#pragma GCC unroll 3
+  for (int residue = 0; residue < 3; ++residue) {
+#pragma GCC unroll 6
+    for (int m = residue; m < 18; m += 3) {
+      if (kChecked && (m < m_begin || m >= m_end)) continue;
+      const float* d = line + (first + m) * OC;
+#pragma GCC unroll 4
+      for (int v = 0; v < kVectors; ++v) {
+        const __m512 grad = in_register(_mm512_loadu_ps(d + v * 16));
+#pragma GCC unroll 3
+        for (int kw = 0; kw < 3; ++kw) {
+          const int p = m - 2 + kw;
+          if (p >= 0 && p < 16) acc[p] = _mm512_fmadd_ps(grad, weights[kw][v], acc[p]);
+        }
+      }
+    }
+  }
+}
+
+// 16 adjacent dx pixels of a one-channel input, width kernel 3, width dilation 1, OC = 16 *
+// kVectors. Within a dy line the 18 dy pixels the block reads are each loaded once and meet the
+// three width taps' filter vectors (the general gather loads each once per tap); dy pixels outside
+// the line are skipped (they are zero padding). The 16 sums come out of one transpose tree as one
+// vector. Every pixel is summed in the same order wherever the block starts, so overlapping blocks
+// agree.
+template <bool kChecked, int kVectors>
+void gather_one_channel_k3(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih, int64_t iw) {
+  const int64_t OD = a.out[0], OH = a.out[1], OW = a.out[2];
+  constexpr int64_t OC = 16 * kVectors;
+  const int64_t KH = a.kernel[1];
+  __m512 acc[16];
+#pragma GCC unroll 16
+  for (int p = 0; p < 16; ++p) acc[p] = _mm512_setzero_ps();
+  // Pixel p's width tap kw reads dy pixel first + p + 2 - kw.
+  const int64_t first = iw + a.pad_before[2] - 2;
+  const int m_begin = first >= 0 ? 0 : static_cast<int>(-first < 18 ? -first : 18);
+  const int m_end = OW - first >= 18 ? 18 : static_cast<int>(OW - first > 0 ? OW - first : 0);
+  for (int64_t kd = 0; kd < a.kernel[0]; ++kd) {
+    const int64_t od = id + a.pad_before[0] - kd * a.dilation[0];
+    if (od < 0 || od >= OD) continue;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int64_t oh = ih + a.pad_before[1] - kh * a.dilation[1];
+      if (oh < 0 || oh >= OH) continue;
+      const float* line = a.dy + ((n * OD + od) * OH + oh) * OW * OC;
+      k3_pass<kChecked, kVectors>(acc, line, first, a.filter + (kd * KH + kh) * 3 * OC, m_begin, m_end);
+    }
+  }
+  float* out = a.dx + ((n * a.in[0] + id) * a.in[1] + ih) * a.in[2] + iw;
+  _mm512_storeu_ps(out, sum_lanes_of_16(acc));
+}
+
+// The dx lines of gather_one_channel_k3 (W >= 16): blocks of 16 from the left, the last one moved
+// back to end at W (it recomputes, with the same sums, pixels of the block before).
+template <int kVectors>
+void one_channel_k3_line(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih,
+                         int64_t inside_begin, int64_t inside_end) {
+  const int64_t W = a.in[2];
+  for (int64_t iw = 0; iw < W; iw += 16) {
+    const int64_t start = iw + 16 <= W ? iw : W - 16;
+    if (start >= inside_begin && start + 16 <= inside_end) {
+      gather_one_channel_k3<false, kVectors>(a, n, id, ih, start);
+    } else {
+      gather_one_channel_k3<true, kVectors>(a, n, id, ih, start);
+    }
+  }
+}
+
 template <int kChannels>
 void lines(const ConvDirectArgs& a, int64_t line_begin, int64_t line_end) {
   constexpr int kBlock = kChannels <= 3 ? 8 : 6;  // kBlock * kChannels <= 24 accumulators
@@ -133,12 +242,29 @@ void lines(const ConvDirectArgs& a, int64_t line_begin, int64_t line_end) {
   const int64_t inside_begin = reach - a.pad_before[2];
   const int64_t inside_end = a.out[2] - a.pad_before[2];
   const int64_t OC = a.out_channels, OD = a.out[0], OH = a.out[1], OW = a.out[2];
+  // One channel, width kernel 3, width dilation 1, OC in {16, 32, 48, 64}: gather_one_channel_k3.
+  const bool one_channel_k3 = a.kernel[2] == 3 && a.dilation[2] == 1 && W >= 16 && OC % 16 == 0 &&
+                              OC <= 64;
   for (int64_t line = line_begin; line < line_end; ++line) {
     const int64_t ih = line % H, id = (line / H) % D, n = line / (H * D);
     // The first depth and height tap reads a dy line no earlier dx line has read (the others were
     // read, and cached, for the previous lines): fetch it a block ahead of use.
     const int64_t od = id + a.pad_before[0], oh = ih + a.pad_before[1];
     const float* fresh = od < OD && oh < OH ? a.dy + ((n * OD + od) * OH + oh) * OW * OC : nullptr;
+    if (kChannels == 1 && one_channel_k3) {
+      // The next dx line's new dy line, fetched whole while this line runs.
+      if (od < OD && oh + 1 < OH) {
+        const char* bytes = reinterpret_cast<const char*>(a.dy + ((n * OD + od) * OH + oh + 1) * OW * OC);
+        for (int64_t offset = 0; offset < OW * OC * 4; offset += 64) _mm_prefetch(bytes + offset, _MM_HINT_T0);
+      }
+      switch (OC / 16) {
+        case 1: one_channel_k3_line<1>(a, n, id, ih, inside_begin, inside_end); break;
+        case 2: one_channel_k3_line<2>(a, n, id, ih, inside_begin, inside_end); break;
+        case 3: one_channel_k3_line<3>(a, n, id, ih, inside_begin, inside_end); break;
+        default: one_channel_k3_line<4>(a, n, id, ih, inside_begin, inside_end); break;
+      }
+      continue;
+    }
     int64_t iw = 0;
     while (iw < W) {
       const int64_t ahead = iw + a.pad_before[2] + kBlock;
@@ -361,17 +487,184 @@ void filter_lines(const ConvDirectArgs& a, float* dfilter, int64_t line_begin, i
   }
 }
 
+// ---- filter gradient, one input channel ---------------------------------------------------------
+
+// With C = 1 every dy vector meets one x value per tap, so the general kernel above, which walks
+// tap by tap, reloads each dy vector kTaps times and is load-bound. Here the whole (taps x channels)
+// block of dfilter stays in registers across the lines [line_begin, line_end): each pixel loads its
+// dy vectors once and broadcasts its kTaps x values against them. The bias gradient (column sums of
+// dy) rides along on the same loads when dbias is given. Sums run line by line, pixel by pixel,
+// then are added to dfilter (and dbias) once: fixed by the line range, not by the threads.
+// kTaps * kVectors accumulators + kVectors bias sums + kVectors dy vectors stay within 32 zmm.
+template <int kTaps, int kVectors>
+void filter_lines_one_channel(const ConvDirectArgs& a, float* dfilter, float* dbias,
+                              int64_t line_begin, int64_t line_end, int64_t oc0, __mmask16 last) {
+  const int64_t OD = a.out[0], OH = a.out[1], OW = a.out[2], OC = a.out_channels;
+  const int64_t D = a.in[0], H = a.in[1], W = a.in[2];
+  const int64_t KD = a.kernel[0], KH = a.kernel[1], KW = a.kernel[2];
+  const int64_t stride = a.stride[2], pad = a.pad_before[2];
+  const int64_t reach = (KW - 1) * a.dilation[2];
+  // Output pixels whose every width tap is inside x (as in forward_line).
+  const int64_t inside_begin = (pad + stride - 1) / stride;
+  const int64_t inside_limit = W - 1 - reach + pad >= 0 ? (W - 1 - reach + pad) / stride + 1 : 0;
+  const int64_t inside_end = inside_limit < OW ? inside_limit : OW;
+  __m512 acc[kTaps][kVectors];
+  __m512 bias[kVectors];
+#pragma GCC unroll 32
+  for (int t = 0; t < kTaps; ++t)
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) acc[t][v] = _mm512_setzero_ps();
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) bias[v] = _mm512_setzero_ps();
+
+  // One pixel: its dy vectors times each tap's x value, taps[t][offset] (interior pixels read x in
+  // place, border pixels a zero-padded copy).
+  auto pixel = [&](const float* d, const float* const* taps, int64_t offset) __attribute__((always_inline)) {
+    __m512 grad[kVectors];
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+      grad[v] = in_register(v == kVectors - 1 ? _mm512_maskz_loadu_ps(last, d + v * 16)
+                                              : _mm512_loadu_ps(d + v * 16));
+      if (dbias != nullptr) bias[v] = _mm512_add_ps(bias[v], grad[v]);
+    }
+#pragma GCC unroll 32
+    for (int t = 0; t < kTaps; ++t) {
+      const __m512 value = _mm512_set1_ps(taps[t][offset]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kVectors; ++v) acc[t][v] = _mm512_fmadd_ps(value, grad[v], acc[t][v]);
+    }
+  };
+
+  for (int64_t line = line_begin; line < line_end; ++line) {
+    const int64_t oh = line % OH, od = (line / OH) % OD, n = line / (OH * OD);
+    const float* dy_line = a.dy + ((n * OD + od) * OH + oh) * OW * OC + oc0;
+    // Each tap's x row (nullptr where its depth or height lands outside x) and width shift.
+    const float* rows[kTaps];
+    int64_t shifts[kTaps];
+    bool rows_inside = true;
+    int t = 0;
+    for (int64_t kd = 0; kd < KD; ++kd) {
+      const int64_t id = od * a.stride[0] - a.pad_before[0] + kd * a.dilation[0];
+      for (int64_t kh = 0; kh < KH; ++kh) {
+        const int64_t ih = oh * a.stride[1] - a.pad_before[1] + kh * a.dilation[1];
+        const bool inside = id >= 0 && id < D && ih >= 0 && ih < H;
+        rows_inside = rows_inside && inside;
+        for (int64_t kw = 0; kw < KW; ++kw, ++t) {
+          rows[t] = inside ? a.x + ((n * D + id) * H + ih) * W : nullptr;
+          shifts[t] = kw * a.dilation[2] - pad;
+        }
+      }
+    }
+    int64_t ow = 0;
+    if (rows_inside) {
+      // Border pixels before the interior, then the interior read in place.
+      for (; ow < inside_begin && ow < OW; ++ow) {
+        float values[kTaps];
+        const float* taps[kTaps];
+        for (int u = 0; u < kTaps; ++u) {
+          const int64_t iw = ow * stride + shifts[u];
+          values[u] = iw >= 0 && iw < W ? rows[u][iw] : 0.0f;
+          taps[u] = values + u;
+        }
+        pixel(dy_line + ow * OC, taps, 0);
+      }
+      // Each tap's x at the first interior pixel (inside x, as for every interior pixel).
+      const int64_t first = ow;
+      const float* taps[kTaps];
+      for (int u = 0; u < kTaps; ++u) taps[u] = rows[u] + first * stride + shifts[u];
+      for (; ow < inside_end; ++ow) pixel(dy_line + ow * OC, taps, (ow - first) * stride);
+    }
+    for (; ow < OW; ++ow) {  // the rest: border pixels, or every pixel of a line at the edge
+      float values[kTaps];
+      const float* taps[kTaps];
+      for (int u = 0; u < kTaps; ++u) {
+        const int64_t iw = ow * stride + shifts[u];
+        values[u] = rows[u] != nullptr && iw >= 0 && iw < W ? rows[u][iw] : 0.0f;
+        taps[u] = values + u;
+      }
+      pixel(dy_line + ow * OC, taps, 0);
+    }
+  }
+#pragma GCC unroll 32
+  for (int t = 0; t < kTaps; ++t) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+      const __mmask16 mask = v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF);
+      float* target = dfilter + t * OC + oc0 + v * 16;
+      _mm512_mask_storeu_ps(target, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, target), acc[t][v]));
+    }
+  }
+  if (dbias != nullptr) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+      const __mmask16 mask = v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF);
+      float* target = dbias + oc0 + v * 16;
+      _mm512_mask_storeu_ps(target, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, target), bias[v]));
+    }
+  }
+}
+
+// Channel blocks of at most kMaxVectors vectors (the last one masked) for kTaps taps.
+template <int kTaps, int kMaxVectors>
+void filter_one_channel(const ConvDirectArgs& a, float* dfilter, float* dbias, int64_t line_begin,
+                        int64_t line_end) {
+  const int64_t OC = a.out_channels;
+  for (int64_t oc0 = 0; oc0 < OC; oc0 += 16 * kMaxVectors) {
+    const int64_t count = OC - oc0 < 16 * kMaxVectors ? OC - oc0 : 16 * kMaxVectors;
+    const int vectors = static_cast<int>((count + 15) / 16);
+    const __mmask16 last = static_cast<__mmask16>((1u << (count - (vectors - 1) * 16)) - 1u);
+    switch (vectors) {
+      case 1: filter_lines_one_channel<kTaps, 1>(a, dfilter, dbias, line_begin, line_end, oc0, last); break;
+      case 2:
+        if constexpr (kMaxVectors >= 2) filter_lines_one_channel<kTaps, 2>(a, dfilter, dbias, line_begin, line_end, oc0, last);
+        break;
+      case 3:
+        if constexpr (kMaxVectors >= 3) filter_lines_one_channel<kTaps, 3>(a, dfilter, dbias, line_begin, line_end, oc0, last);
+        break;
+      default:
+        if constexpr (kMaxVectors >= 4) filter_lines_one_channel<kTaps, 4>(a, dfilter, dbias, line_begin, line_end, oc0, last);
+        break;
+    }
+  }
+}
+
+// The column sums of dy over the lines, added to dbias (the general kernel's bias gradient).
+void bias_lines(const ConvDirectArgs& a, float* dbias, int64_t line_begin, int64_t line_end) {
+  const int64_t OC = a.out_channels, OW = a.out[2];
+  for (int64_t oc0 = 0; oc0 < OC; oc0 += 16) {
+    const __mmask16 mask = OC - oc0 >= 16 ? static_cast<__mmask16>(0xFFFF)
+                                          : static_cast<__mmask16>((1u << (OC - oc0)) - 1u);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t line = line_begin; line < line_end; ++line) {
+      const float* d = a.dy + line * OW * OC + oc0;
+      for (int64_t ow = 0; ow < OW; ++ow) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, d + ow * OC));
+    }
+    _mm512_mask_storeu_ps(dbias + oc0, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, dbias + oc0), sum));
+  }
+}
+
 }  // namespace
 
-void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter,
+void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilter, float* dbias,
                                         int64_t line_begin, int64_t line_end) {
+  if (args.in_channels == 1) {
+    switch (args.kernel[0] * args.kernel[1] * args.kernel[2]) {
+      case 3: return filter_one_channel<3, 4>(args, dfilter, dbias, line_begin, line_end);
+      case 5: return filter_one_channel<5, 4>(args, dfilter, dbias, line_begin, line_end);
+      case 9: return filter_one_channel<9, 2>(args, dfilter, dbias, line_begin, line_end);
+      case 25: return filter_one_channel<25, 1>(args, dfilter, dbias, line_begin, line_end);
+      case 27: return filter_one_channel<27, 1>(args, dfilter, dbias, line_begin, line_end);
+      default: break;  // other tap counts: the general kernel below
+    }
+  }
   switch (args.in_channels) {
-    case 1: return filter_lines<1>(args, dfilter, line_begin, line_end);
-    case 2: return filter_lines<2>(args, dfilter, line_begin, line_end);
-    case 3: return filter_lines<3>(args, dfilter, line_begin, line_end);
-    case 4: return filter_lines<4>(args, dfilter, line_begin, line_end);
+    case 1: filter_lines<1>(args, dfilter, line_begin, line_end); break;
+    case 2: filter_lines<2>(args, dfilter, line_begin, line_end); break;
+    case 3: filter_lines<3>(args, dfilter, line_begin, line_end); break;
+    case 4: filter_lines<4>(args, dfilter, line_begin, line_end); break;
     default: return;  // the caller only sends C <= 4
   }
+  if (dbias != nullptr) bias_lines(args, dbias, line_begin, line_end);
 }
 
 void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end) {
