@@ -89,8 +89,8 @@ for (const shape of SHAPES) {
   const kernelBoth = () => {
     kernelForward();
     native.convBackwardInput(dx, dy.data, filter.data, packed, false);
-    native.convBackwardFilter(dfilter, x.data, dy.data, packed, false);
-    native.convBackwardBias(dbias, dy.data, N * OH * OW, OC, false);
+    // Filter and bias gradients in one pass over dy, as the training step runs them.
+    native.convBackwardFilterBias(dfilter, dbias, x.data, dy.data, packed, false);
   };
 
   for (const threads of [1, 2]) {

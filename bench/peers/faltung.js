@@ -75,8 +75,8 @@ runChild({
         both: () => {
           kernelForward();
           native.convBackwardInput(dx, dy.data, filter.data, geometry, false);
-          native.convBackwardFilter(dfilter, x.data, dy.data, geometry, false);
-          native.convBackwardBias(dbias, dy.data, images * y.shape[1] * y.shape[2], OC, false);
+          // Filter and bias gradients in one pass over dy, as the training step runs them.
+          native.convBackwardFilterBias(dfilter, dbias, x.data, dy.data, geometry, false);
         },
       },
     };
