@@ -152,8 +152,9 @@ inline __m512 sum_lanes_of_16(const __m512 (&acc)[16]) {
 // One dy line's pass of gather_one_channel_k3: dy pixels first + m of `line`, m in [0, 18), each
 // loaded once (kVectors vectors, OC = 16 * kVectors, so every offset is a constant), times the
 // three width taps' filter vectors into the pixels they feed (p = m - 2 + kw). kChecked skips dy
-// pixels outside [m_begin, m_end) (zero padding).
-template <bool kChecked, int kVectors>
+// pixels outside [m_begin, m_end) (zero padding); [kBegin, kEnd) is the same range known at
+// compile time (the common edge blocks: no test per dy pixel).
+template <int kBegin, int kEnd, bool kChecked, int kVectors>
 inline __attribute__((always_inline)) void k3_pass(__m512 (&acc)[16], const float* line,
                                                    int64_t first, const float* w, int m_begin,
                                                    int m_end) {
@@ -170,7 +171,7 @@ inline __attribute__((always_inline)) void k3_pass(__m512 (&acc)[16], const floa
   for (int residue = 0; residue < 3; ++residue) {
 #pragma GCC unroll 6
     for (int m = residue; m < 18; m += 3) {
-      if (kChecked && (m < m_begin || m >= m_end)) continue;
+      if (m < kBegin || m >= kEnd || (kChecked && (m < m_begin || m >= m_end))) continue;
       const float* d = line + (first + m) * OC;
 #pragma GCC unroll 4
       for (int v = 0; v < kVectors; ++v) {
@@ -191,7 +192,7 @@ inline __attribute__((always_inline)) void k3_pass(__m512 (&acc)[16], const floa
 // the line are skipped (they are zero padding). The 16 sums come out of one transpose tree as one
 // vector. Every pixel is summed in the same order wherever the block starts, so overlapping blocks
 // agree.
-template <bool kChecked, int kVectors>
+template <int kBegin, int kEnd, bool kChecked, int kVectors>
 void gather_one_channel_k3(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih, int64_t iw) {
   const int64_t OD = a.out[0], OH = a.out[1], OW = a.out[2];
   constexpr int64_t OC = 16 * kVectors;
@@ -210,7 +211,7 @@ void gather_one_channel_k3(const ConvDirectArgs& a, int64_t n, int64_t id, int64
       const int64_t oh = ih + a.pad_before[1] - kh * a.dilation[1];
       if (oh < 0 || oh >= OH) continue;
       const float* line = a.dy + ((n * OD + od) * OH + oh) * OW * OC;
-      k3_pass<kChecked, kVectors>(acc, line, first, a.filter + (kd * KH + kh) * 3 * OC, m_begin, m_end);
+      k3_pass<kBegin, kEnd, kChecked, kVectors>(acc, line, first, a.filter + (kd * KH + kh) * 3 * OC, m_begin, m_end);
     }
   }
   float* out = a.dx + ((n * a.in[0] + id) * a.in[1] + ih) * a.in[2] + iw;
@@ -223,12 +224,28 @@ template <int kVectors>
 void one_channel_k3_line(const ConvDirectArgs& a, int64_t n, int64_t id, int64_t ih,
                          int64_t inside_begin, int64_t inside_end) {
   const int64_t W = a.in[2];
+  const int64_t OW = a.out[2];
   for (int64_t iw = 0; iw < W; iw += 16) {
     const int64_t start = iw + 16 <= W ? iw : W - 16;
     if (start >= inside_begin && start + 16 <= inside_end) {
-      gather_one_channel_k3<false, kVectors>(a, n, id, ih, start);
-    } else {
-      gather_one_channel_k3<true, kVectors>(a, n, id, ih, start);
+      gather_one_channel_k3<0, 18, false, kVectors>(a, n, id, ih, start);
+      continue;
+    }
+    // Edge blocks: dy pixels first + m exist for m in [begin, end). Pads of up to 2 give the
+    // nine ranges below, compiled; others test each dy pixel.
+    const int64_t first = start + a.pad_before[2] - 2;
+    const int64_t begin = first >= 0 ? 0 : -first, end = OW - first >= 18 ? 18 : OW - first;
+    switch (begin <= 2 && end >= 16 ? begin * 3 + (18 - end) : -1) {
+      case 0: gather_one_channel_k3<0, 18, false, kVectors>(a, n, id, ih, start); break;
+      case 1: gather_one_channel_k3<0, 17, false, kVectors>(a, n, id, ih, start); break;
+      case 2: gather_one_channel_k3<0, 16, false, kVectors>(a, n, id, ih, start); break;
+      case 3: gather_one_channel_k3<1, 18, false, kVectors>(a, n, id, ih, start); break;
+      case 4: gather_one_channel_k3<1, 17, false, kVectors>(a, n, id, ih, start); break;
+      case 5: gather_one_channel_k3<1, 16, false, kVectors>(a, n, id, ih, start); break;
+      case 6: gather_one_channel_k3<2, 18, false, kVectors>(a, n, id, ih, start); break;
+      case 7: gather_one_channel_k3<2, 17, false, kVectors>(a, n, id, ih, start); break;
+      case 8: gather_one_channel_k3<2, 16, false, kVectors>(a, n, id, ih, start); break;
+      default: gather_one_channel_k3<0, 18, true, kVectors>(a, n, id, ih, start); break;
     }
   }
 }
