@@ -552,6 +552,19 @@ void filter_lines_one_channel(const ConvDirectArgs& a, float* dfilter, float* db
     }
   };
 
+  // A pixel with taps outside x: its tap values copied, zero outside.
+  auto border_pixel = [&](const float* dy_line, const float* const* rows, const int64_t* shifts,
+                          int64_t ow) __attribute__((always_inline)) {
+    float values[kTaps];
+    const float* taps[kTaps];
+    for (int u = 0; u < kTaps; ++u) {
+      const int64_t iw = ow * stride + shifts[u];
+      values[u] = rows[u] != nullptr && iw >= 0 && iw < W ? rows[u][iw] : 0.0f;
+      taps[u] = values + u;
+    }
+    pixel(dy_line + ow * OC, taps, 0);
+  };
+
   for (int64_t line = line_begin; line < line_end; ++line) {
     const int64_t oh = line % OH, od = (line / OH) % OD, n = line / (OH * OD);
     const float* dy_line = a.dy + ((n * OD + od) * OH + oh) * OW * OC + oc0;
@@ -575,32 +588,15 @@ void filter_lines_one_channel(const ConvDirectArgs& a, float* dfilter, float* db
     int64_t ow = 0;
     if (rows_inside) {
       // Border pixels before the interior, then the interior read in place.
-      for (; ow < inside_begin && ow < OW; ++ow) {
-        float values[kTaps];
-        const float* taps[kTaps];
-        for (int u = 0; u < kTaps; ++u) {
-          const int64_t iw = ow * stride + shifts[u];
-          values[u] = iw >= 0 && iw < W ? rows[u][iw] : 0.0f;
-          taps[u] = values + u;
-        }
-        pixel(dy_line + ow * OC, taps, 0);
-      }
+      for (; ow < inside_begin && ow < OW; ++ow) border_pixel(dy_line, rows, shifts, ow);
       // Each tap's x at the first interior pixel (inside x, as for every interior pixel).
       const int64_t first = ow;
       const float* taps[kTaps];
       for (int u = 0; u < kTaps; ++u) taps[u] = rows[u] + first * stride + shifts[u];
       for (; ow < inside_end; ++ow) pixel(dy_line + ow * OC, taps, (ow - first) * stride);
     }
-    for (; ow < OW; ++ow) {  // the rest: border pixels, or every pixel of a line at the edge
-      float values[kTaps];
-      const float* taps[kTaps];
-      for (int u = 0; u < kTaps; ++u) {
-        const int64_t iw = ow * stride + shifts[u];
-        values[u] = rows[u] != nullptr && iw >= 0 && iw < W ? rows[u][iw] : 0.0f;
-        taps[u] = values + u;
-      }
-      pixel(dy_line + ow * OC, taps, 0);
-    }
+    // The rest: border pixels, or every pixel of a line at the edge.
+    for (; ow < OW; ++ow) border_pixel(dy_line, rows, shifts, ow);
   }
 #pragma GCC unroll 32
   for (int t = 0; t < kTaps; ++t) {
