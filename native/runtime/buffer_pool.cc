@@ -63,7 +63,7 @@ PoolBlock BufferPool::acquire(size_t bytes) {
   return {data, capacity};
 }
 
-void BufferPool::release(PoolBlock block) {
+void BufferPool::release(PoolBlock block) noexcept {
   if (block.data == nullptr) return;
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.outstanding_bytes -= std::min(stats_.outstanding_bytes, block.capacity);
@@ -72,8 +72,22 @@ void BufferPool::release(PoolBlock block) {
     return;
   }
   trim_locked(block.capacity);
-  by_age_.push_back({block.data, block.capacity});
-  by_size_[block.capacity].push_back(std::prev(by_age_.end()));
+  // The bookkeeping allocates; if that fails the block is simply freed (callers are finalizers,
+  // which must not throw).
+  try {
+    by_age_.push_back({block.data, block.capacity});
+  } catch (...) {
+    std::free(block.data);
+    return;
+  }
+  try {
+    by_size_[block.capacity].push_back(std::prev(by_age_.end()));
+  } catch (...) {
+    erase_from_bucket_locked(std::prev(by_age_.end()));
+    by_age_.pop_back();
+    std::free(block.data);
+    return;
+  }
   stats_.free_bytes += block.capacity;
   stats_.free_blocks += 1;
 }
@@ -93,7 +107,8 @@ void BufferPool::erase_from_bucket_locked(AgeList::iterator where) {
   auto bucket = by_size_.find(where->capacity);
   if (bucket == by_size_.end()) return;
   std::vector<AgeList::iterator>& blocks = bucket->second;
-  blocks.erase(std::find(blocks.begin(), blocks.end(), where));
+  const auto found = std::find(blocks.begin(), blocks.end(), where);
+  if (found != blocks.end()) blocks.erase(found);
   if (blocks.empty()) by_size_.erase(bucket);
 }
 

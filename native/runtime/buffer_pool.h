@@ -49,8 +49,8 @@ class BufferPool {
   // {nullptr, 0} when the outstanding cap would be passed or memory ran out. bytes == 0 gets a
   // one-granule block.
   PoolBlock acquire(size_t bytes);
-  // Returns a block from acquire(); it is kept for reuse or freed, per the free cap.
-  void release(PoolBlock block);
+  // Returns a block from acquire(); it is kept for reuse or freed, per the free cap. Never throws.
+  void release(PoolBlock block) noexcept;
 
   BufferPoolStats stats() const;
   BufferPoolLimits limits() const;
