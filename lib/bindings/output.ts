@@ -14,8 +14,12 @@ export interface OutputPoolStats {
   misses: number;
   /** Allocations the pool refused (outstanding cap, memory short): they got ordinary V8 memory. */
   refused: number;
+  /** Bytes of new blocks since the last return: a stretch of synchronous code shows here. */
+  growthSinceRelease: number;
   maxFreeBytes: number;
   maxOutstandingBytes: number;
+  /** Past this much growth without a return, the pool refuses (one new block is always allowed). */
+  maxGrowthBytes: number;
 }
 
 export interface OutputPoolBindings {
@@ -27,7 +31,7 @@ export interface OutputPoolBindings {
   allocateOutput(length: number, zeroed: boolean): Float32Array;
   outputPoolStats(): OutputPoolStats;
   /** Caps in bytes, integers in [0, 2^53 - 1]; free blocks over the new free cap are freed now. */
-  setOutputPoolLimits(maxFreeBytes: number, maxOutstandingBytes: number): void;
+  setOutputPoolLimits(maxFreeBytes: number, maxOutstandingBytes: number, maxGrowthBytes: number): void;
   /** Tests: fill every output not asked to be zeroed with NaN. */
   setOutputPoolPoison(on: boolean): void;
 }

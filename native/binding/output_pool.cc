@@ -3,8 +3,8 @@
 // so its pages stay touched. Deliberately never the only way: when the pool refuses (outstanding cap
 // reached because collected buffers come back only after the event loop turns, memory short, or no
 // pinner registered) or Node refuses external memory, the array is an ordinary V8 one.
-// Also outputPoolStats(), setOutputPoolLimits(maxFreeBytes, maxOutstandingBytes) and
-// setOutputPoolPoison(on), internal (tests and the benchmark), not public API.
+// Also outputPoolStats(), setOutputPoolLimits(maxFreeBytes, maxOutstandingBytes, maxGrowthBytes)
+// and setOutputPoolPoison(on), internal (tests and the benchmark), not public API.
 //
 // Lifetime: Node runs an external ArrayBuffer's finalizer on the event loop after V8 frees its
 // backing store, or from the environment's cleanup hook at exit (after detaching the buffer). Each
@@ -127,16 +127,20 @@ Napi::Value output_pool_stats(const Napi::CallbackInfo& info) {
   result.Set("misses", static_cast<double>(stats.misses));
   result.Set("refused", static_cast<double>(stats.refused));
   result.Set("maxFreeBytes", static_cast<double>(limits.max_free_bytes));
+  result.Set("growthSinceRelease", static_cast<double>(stats.growth_since_release));
   result.Set("maxOutstandingBytes", static_cast<double>(limits.max_outstanding_bytes));
+  result.Set("maxGrowthBytes", static_cast<double>(limits.max_growth_between_releases));
   return result;
 }
 
 Napi::Value set_output_pool_limits(const Napi::CallbackInfo& info) {
-  Args args(info, "setOutputPoolLimits", 2);
+  Args args(info, "setOutputPoolLimits", 3);
   BufferPoolLimits limits;
   limits.max_free_bytes = static_cast<size_t>(args.integer(0, "maxFreeBytes", 0, kMaxSafeInteger));
   limits.max_outstanding_bytes =
       static_cast<size_t>(args.integer(1, "maxOutstandingBytes", 0, kMaxSafeInteger));
+  limits.max_growth_between_releases =
+      static_cast<size_t>(args.integer(2, "maxGrowthBytes", 0, kMaxSafeInteger));
   info.Env().GetInstanceData<AddonData>()->output_pool->set_limits(limits);
   return info.Env().Undefined();
 }

@@ -39,8 +39,15 @@ PoolBlock BufferPool::acquire(size_t bytes) {
       ++stats_.hits;
       return block;
     }
-    // Count it out before allocating (outside the lock), so concurrent acquires respect the cap.
+    if (stats_.growth_since_release > 0 &&
+        capacity > limits_.max_growth_between_releases - std::min(limits_.max_growth_between_releases,
+                                                                  stats_.growth_since_release)) {
+      ++stats_.refused;
+      return {};
+    }
+    // Count it out before allocating (outside the lock), so concurrent acquires respect the caps.
     stats_.outstanding_bytes += capacity;
+    stats_.growth_since_release += capacity;
     ++stats_.misses;
   }
   // capacity is a multiple of 4 KiB, hence of the alignment, as aligned_alloc requires.
@@ -55,6 +62,7 @@ PoolBlock BufferPool::acquire(size_t bytes) {
     data = std::aligned_alloc(kAlignment, capacity);
     if (data == nullptr) {
       stats_.outstanding_bytes -= capacity;
+      stats_.growth_since_release -= std::min(stats_.growth_since_release, capacity);
       --stats_.misses;
       ++stats_.refused;
       return {};
@@ -67,6 +75,7 @@ void BufferPool::release(PoolBlock block) noexcept {
   if (block.data == nullptr) return;
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.outstanding_bytes -= std::min(stats_.outstanding_bytes, block.capacity);
+  stats_.growth_since_release = 0;
   if (block.capacity > limits_.max_free_bytes) {
     std::free(block.data);
     return;

@@ -19,6 +19,12 @@ struct BufferPoolLimits {
   // Most bytes handed out and not yet released; acquire refuses beyond it (the caller then
   // allocates elsewhere), so memory stays bounded while releases are delayed.
   size_t max_outstanding_bytes = size_t{512} << 20;
+  // Most bytes of new blocks allocated since the last release (one block is always allowed). In a
+  // stretch with no releases (synchronous JS: releases come on the event loop) each new block is
+  // fresh pages, no faster than the caller's own allocator, which can reuse memory within the
+  // stretch; so past this the pool refuses until something comes back. Sized above the ~64 MB of
+  // external memory at which V8 collects, so an event loop's working set fits.
+  size_t max_growth_between_releases = size_t{128} << 20;
 };
 
 struct BufferPoolStats {
@@ -27,7 +33,8 @@ struct BufferPoolStats {
   size_t free_blocks = 0;
   uint64_t hits = 0;     // acquires served from a free list
   uint64_t misses = 0;   // acquires that allocated a new block
-  uint64_t refused = 0;  // acquires refused (outstanding cap, or the allocation failed)
+  uint64_t refused = 0;  // acquires refused (a cap, or the allocation failed)
+  size_t growth_since_release = 0;  // bytes of new blocks since the last release
 };
 
 struct PoolBlock {
@@ -46,8 +53,7 @@ class BufferPool {
   BufferPool& operator=(const BufferPool&) = delete;
 
   // A block of at least `bytes` (rounded up to 4 KiB), 64-byte aligned, contents unspecified;
-  // {nullptr, 0} when the outstanding cap would be passed or memory ran out. bytes == 0 gets a
-  // one-granule block.
+  // {nullptr, 0} when a cap would be passed or memory ran out. bytes == 0 gets a one-granule block.
   PoolBlock acquire(size_t bytes);
   // Returns a block from acquire(); it is kept for reuse or freed, per the free cap. Never throws.
   void release(PoolBlock block) noexcept;

@@ -1,6 +1,6 @@
 // Native tests of the output-buffer pool (runtime/buffer_pool.h): rounding and alignment, reuse of
-// the newest block of the exact size, both caps, oldest-first eviction, and counts that add up
-// under threads acquiring and releasing at once. Deliberately no timing.
+// the newest block of the exact size, the three caps, oldest-first eviction, and counts that add
+// up under threads acquiring and releasing at once. Deliberately no timing.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -100,6 +100,28 @@ FALTUNG_TEST(buffer_pool_outstanding_cap_refuses) {
   pool.release(after);
   pool.release({});  // releasing a refusal is a no-op
   expect_true(pool.stats().outstanding_bytes == 0, "nothing outstanding");
+}
+
+FALTUNG_TEST(buffer_pool_growth_between_releases_is_capped) {
+  BufferPool pool({size_t{1} << 20, size_t{1} << 30, /*max_growth_between_releases=*/3 * 65536});
+  PoolBlock a = pool.acquire(65536), b = pool.acquire(65536), c = pool.acquire(65536);
+  expect_true(a.data && b.data && c.data, "three new blocks fit the growth cap");
+  expect_true(pool.acquire(4096).data == nullptr, "a fourth new block is refused until a release");
+  expect_true(pool.stats().growth_since_release == 3 * 65536, "growth counted");
+  pool.release(a);
+  expect_true(pool.stats().growth_since_release == 0, "a release resets the growth");
+  PoolBlock hit = pool.acquire(65536);
+  expect_true(hit.data == a.data, "hits never count as growth");
+  PoolBlock fresh = pool.acquire(8192);
+  expect_true(fresh.data != nullptr, "new blocks again after a release");
+  for (PoolBlock block : {b, c, hit, fresh}) pool.release(block);
+
+  // One block is always allowed, however big, so outputs over the cap can still be pooled.
+  BufferPool tight({size_t{1} << 20, size_t{1} << 30, 4096});
+  PoolBlock big = tight.acquire(65536);
+  expect_true(big.data != nullptr, "the first block after a release may pass the growth cap");
+  expect_true(tight.acquire(4096).data == nullptr, "but not a second");
+  tight.release(big);
 }
 
 FALTUNG_TEST(buffer_pool_threads_keep_counts_consistent) {

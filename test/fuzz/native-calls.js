@@ -290,7 +290,7 @@ const GENERATORS = {
     return { args: [length, zeroed], outputs: [], sync: true, check };
   },
   outputPoolStats: () => ({ args: [], outputs: [] }),
-  setOutputPoolLimits: (rng) => ({ args: [rng.int(0, 1 << 24), rng.int(0, 1 << 26)], outputs: [] }),
+  setOutputPoolLimits: (rng) => ({ args: [rng.int(0, 1 << 24), rng.int(0, 1 << 26), rng.int(0, 1 << 26)], outputs: [] }),
   setOutputPoolPoison: (rng) => ({ args: [bool(rng)], outputs: [], sync: true }),
 };
 

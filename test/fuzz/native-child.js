@@ -38,7 +38,7 @@ function restoreBackend(threads) {
   native.setIsa(native.backendInfo().bestIsa);
   native.setNumThreads(threads);
   native.setOutputPoolPoison(false);
-  native.setOutputPoolLimits(POOL_LIMITS.maxFreeBytes, POOL_LIMITS.maxOutstandingBytes);
+  native.setOutputPoolLimits(POOL_LIMITS.maxFreeBytes, POOL_LIMITS.maxOutstandingBytes, POOL_LIMITS.maxGrowthBytes);
 }
 
 async function fuzzFunction(name, generate, rng, count, tally, threads) {
