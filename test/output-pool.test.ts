@@ -1,9 +1,7 @@
-// The output-buffer pool (native/binding/output_pool.cc, lib/ops/output.ts). With the poison switch
-// on, every op output of any size comes from the pool NaN-filled: each public op, forward and
-// backward, sync and async, on every ISA, must give no NaN and the same bits as without poison, which
-// proves it writes every element. Then, in child processes (fresh pools, --expose-gc): reuse after
-// the event loop turns, the outstanding cap in a synchronous loop, worker_threads (exit with buffers
-// out, a transfer that must copy), structuredClone, FALTUNG_OUTPUT_POOL=0; and refused arguments.
+// The output-buffer pool (native/binding/output_pool.cc, lib/ops/output.ts): with NaN-poisoned
+// outputs every public op on every ISA must give the unpoisoned bits (it writes all its output);
+// in child processes with --expose-gc: reuse, the caps in a synchronous loop, workers, transfers,
+// FALTUNG_OUTPUT_POOL=0; and refused arguments.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

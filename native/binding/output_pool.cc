@@ -1,16 +1,6 @@
-// allocateOutput(length, zeroed): a Float32Array for an op's output whose memory comes from this
-// environment's BufferPool (runtime/buffer_pool.h) and goes back to it when the array is collected,
-// so its pages stay touched. Deliberately never the only way: when the pool refuses (outstanding cap
-// reached because collected buffers come back only after the event loop turns, memory short, or no
-// pinner registered) or Node refuses external memory, the array is an ordinary V8 one.
-// Also outputPoolStats(), setOutputPoolLimits(maxFreeBytes, maxOutstandingBytes, maxGrowthBytes)
-// and setOutputPoolPoison(on), internal (tests and the benchmark), not public API.
-//
-// Lifetime: Node runs an external ArrayBuffer's finalizer on the event loop after V8 frees its
-// backing store, or from the environment's cleanup hook at exit (after detaching the buffer). Each
-// finalizer holds a shared_ptr to the pool, so whichever comes last, the environment's teardown or
-// the last finalizer, frees the pool. Pooled buffers are pinned (marked untransferable): a transfer
-// must copy them, never move memory the pool will hand out again.
+// allocateOutput(length, zeroed): a Float32Array over a block of this environment's BufferPool that
+// goes back to the pool when the array is collected; internal: outputPoolStats, setOutputPoolLimits,
+// setOutputPoolPoison. Deliberately never the only way: whenever the pool refuses, V8 allocates.
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -34,6 +24,12 @@ constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 // that path, and outputs this big are dominated by their compute, not by page faults.
 constexpr size_t kMaxPooledBytes = size_t{1} << 30;
 
+// Lifetime: Node runs an external ArrayBuffer's finalizer on the event loop after V8 frees its
+// backing store, or from the environment's cleanup hook at exit (after detaching the buffer). Each
+// finalizer holds a shared_ptr to the pool, so whichever comes last, the environment's teardown or
+// the last finalizer, frees the pool. Pooled buffers are pinned (marked untransferable): a transfer
+// must copy them, never move memory the pool will hand out again. The pool refuses (and V8
+// allocates) past its caps, e.g. in a synchronous loop, which gets no block back until it yields.
 // The finalize hint of one pooled ArrayBuffer.
 struct PooledBuffer {
   std::shared_ptr<BufferPool> pool;

@@ -1,7 +1,6 @@
-// A pool of large, 64-byte-aligned blocks for op outputs, so a block's pages are touched once and
-// reused afterwards (first touch of a fresh page costs ~70x a rewrite). Pure C++: it knows nothing of
-// N-API; native/binding/output_pool.cc hands blocks to JS. Deliberately no size classes beyond a
-// 4 KiB round-up, no per-thread caches and no background trimming: exact sizes repeat in CNN loops.
+// A pool of 64-byte-aligned blocks for op outputs, so their pages are touched once and then reused
+// (first touch of a fresh page costs ~70x a rewrite); pure C++, no N-API (binding/output_pool.cc).
+// Deliberately no size classes beyond a 4 KiB round-up and no per-thread caches: CNN sizes repeat.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,5 @@
-// Every public op of fg.ops that returns fresh outputs, as runnable cases on fixed seeded inputs:
-// shapes big enough for the output pool and odd ones, and the geometries that take each kernel
-// path (direct, im2col, pointwise, col2im, dilation gaps, strides past the window, empty batch).
+// Every fg.ops op that returns outputs, as cases on fixed seeded inputs: pool-sized and odd shapes,
+// and geometries for each kernel path (direct, im2col, pointwise, col2im, gaps, empty batch).
 // Deliberately no expected values: test/output-pool.test.ts compares each case with itself.
 import * as fg from '../../lib/index';
 import { TestRandom } from './random';
