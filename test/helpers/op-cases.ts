@@ -166,9 +166,13 @@ const CONV_CONFIGS: Record<1 | 2 | 3, ConvConfig[]> = {
   1: [
     { label: 'im2col, same, stride 2', x: [3, 50, 5], filter: [3, 5, 9], strides: 2, pad: 'same', dilations: 1 },
     { label: 'direct, dilation 2', x: [2, 40, 2], filter: [3, 2, 16], strides: 1, pad: 'valid', dilations: 2 },
+    { label: 'one channel, 3 taps', x: [3, 37, 1], filter: [3, 1, 16], strides: 1, pad: 'same', dilations: 1 },
+    { label: 'one channel, 5 taps', x: [2, 41, 1], filter: [5, 1, 32], strides: 1, pad: 'valid', dilations: 1 },
   ],
   2: [
     { label: 'direct 4x30x30x3 -> 16', x: [4, 30, 30, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'valid', dilations: 1 },
+    { label: 'one channel 4x28x28x1 -> 32', x: [4, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid', dilations: 1 },
+    { label: 'one channel 5x5, same, odd width', x: [2, 19, 23, 1], filter: [5, 5, 1, 16], strides: 1, pad: 'same', dilations: 1 },
     { label: 'im2col, same, strides 2x1', x: [3, 11, 9, 7], filter: [3, 2, 7, 5], strides: [2, 1], pad: 'same', dilations: 1 },
     { label: 'pointwise', x: [2, 9, 9, 8], filter: [1, 1, 8, 12], strides: 1, pad: 'valid', dilations: 1 },
     { label: 'dilation 3 leaves input gaps', x: [2, 9, 8, 2], filter: [2, 2, 2, 16], strides: 1, pad: 'valid', dilations: 3 },
@@ -177,6 +181,7 @@ const CONV_CONFIGS: Record<1 | 2 | 3, ConvConfig[]> = {
   ],
   3: [
     { label: 'direct', x: [2, 5, 6, 7, 3], filter: [2, 3, 2, 3, 16], strides: 1, pad: 'valid', dilations: 1 },
+    { label: 'one channel 3x3x3', x: [2, 5, 6, 7, 1], filter: [3, 3, 3, 1, 16], strides: 1, pad: 'same', dilations: 1 },
     { label: 'im2col, same, strides 2x1x2', x: [1, 6, 5, 4, 6], filter: [3, 2, 2, 6, 4], strides: [2, 1, 2], pad: 'same', dilations: 1 },
   ],
 };
