@@ -7,12 +7,14 @@ import type { ConvBindings } from './bindings/conv';
 import type { CoreBindings } from './bindings/core';
 import type { DenseBindings } from './bindings/dense';
 import type { ElementwiseBindings } from './bindings/elementwise';
+import type { OutputPoolBindings } from './bindings/output';
 import type { PoolBindings } from './bindings/pool';
 import type { TrainingBindings } from './bindings/training';
 import { FaltungError } from './errors';
 
 /** The addon's raw exports, one interface per binding group. */
-export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings & AudioBindings;
+export type NativeAddon = CoreBindings & ConvBindings & PoolBindings & ElementwiseBindings & TrainingBindings & DenseBindings &
+  AudioBindings & OutputPoolBindings;
 
 /** Where a binary can be, in order: an explicit override, the prebuild, then a source build. */
 function candidatePaths(): string[] {
@@ -33,8 +35,8 @@ const resizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, '
 
 /**
  * Called by native code on the buffer of every typed array it keeps using after a call returns (async
- * jobs, the Network's weights): false for a resizable ArrayBuffer, which could shrink under it;
- * otherwise marks the buffer untransferable, so a later postMessage / structuredClone transfer
+ * jobs, the Network's weights) and of every pooled op output (memory the pool hands out again):
+ * false for a resizable ArrayBuffer, which could shrink under it; otherwise marks the buffer untransferable, so a later postMessage / structuredClone transfer
  * copies it instead of detaching it, and returns true. The mark is permanent (Node has no unmark).
  */
 export function pinBuffer(buffer: ArrayBuffer | SharedArrayBuffer): boolean {

@@ -4,6 +4,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { checkInteger, checkNumber, checkOneOf, invalidRange } from '../validate';
 
 export type ActivationKind = 'linear' | 'relu' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh';
@@ -40,7 +41,7 @@ function checkSameShape(name: string, value: Tensor, reference: Tensor, referenc
 export function activation(kind: ActivationKind, x: Tensor, alpha?: number): Tensor {
   const plan = planActivation(kind, alpha);
   checkTensor('x', x);
-  const out = new Float32Array(x.size);
+  const out = outputArray(x.size);
   native.activationForward(out, x.data, plan.kind, plan.alpha, false);
   return new Tensor(out, x.shape);
 }
@@ -48,7 +49,7 @@ export function activation(kind: ActivationKind, x: Tensor, alpha?: number): Ten
 export async function activationAsync(kind: ActivationKind, x: Tensor, alpha?: number): Promise<Tensor> {
   const plan = planActivation(kind, alpha);
   checkTensor('x', x);
-  const out = new Float32Array(x.size);
+  const out = outputArray(x.size);
   await withCallSite(native.activationForward(out, x.data, plan.kind, plan.alpha, true), new Error());
   return new Tensor(out, x.shape);
 }
@@ -59,7 +60,7 @@ export function activationGrad(kind: ActivationKind, dy: Tensor, y: Tensor, alph
   checkTensor('dy', dy);
   checkTensor('y', y);
   checkSameShape('y', y, dy, 'dy');
-  const dx = new Float32Array(dy.size);
+  const dx = outputArray(dy.size);
   native.activationBackward(dx, dy.data, y.data, plan.kind, plan.alpha, false);
   return new Tensor(dx, dy.shape);
 }
@@ -126,14 +127,14 @@ function planSoftmax(name: string, logits: unknown, dim: unknown): SoftmaxPlan {
 /** Softmax along the last axis (TF.js softmax(logits, dim = -1)); stable for any finite logits. */
 export function softmax(logits: Tensor, dim = -1): Tensor {
   const { rows, classes } = planSoftmax('logits', logits, dim);
-  const out = new Float32Array(logits.size);
+  const out = outputArray(logits.size);
   native.softmaxForward(out, logits.data, rows, classes, false);
   return new Tensor(out, logits.shape);
 }
 
 export async function softmaxAsync(logits: Tensor, dim = -1): Promise<Tensor> {
   const { rows, classes } = planSoftmax('logits', logits, dim);
-  const out = new Float32Array(logits.size);
+  const out = outputArray(logits.size);
   await withCallSite(native.softmaxForward(out, logits.data, rows, classes, true), new Error());
   return new Tensor(out, logits.shape);
 }
@@ -143,7 +144,7 @@ export function softmaxGrad(dy: Tensor, y: Tensor): Tensor {
   const { rows, classes } = planSoftmax('y', y, -1);
   checkTensor('dy', dy);
   checkSameShape('dy', dy, y, 'y');
-  const dx = new Float32Array(y.size);
+  const dx = outputArray(y.size);
   native.softmaxBackward(dx, dy.data, y.data, rows, classes, false);
   return new Tensor(dx, y.shape);
 }

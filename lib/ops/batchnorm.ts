@@ -4,6 +4,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { checkNumber, invalidRange, invalidType } from '../validate';
 
 export interface BatchNormTrainingOptions {
@@ -90,7 +91,7 @@ export function batchNorm(x: Tensor, mean: ChannelVector, variance: ChannelVecto
   const beta = optionalChannelData('offset', offset, channels, 0);
   const gamma = optionalChannelData('scale', scale, channels, 1);
   const epsilon = checkEpsilon('varianceEpsilon', varianceEpsilon);
-  const y = new Float32Array(x.size);
+  const y = outputArray(x.size);
   native.batchNormInference(y, x.data, meanData, varianceData, gamma, beta, rows, channels, epsilon, false);
   return new Tensor(y, x.shape);
 }
@@ -111,9 +112,9 @@ function prepareTraining(x: Tensor, movingMean: ChannelVector, movingVariance: C
   if (options === null || typeof options !== 'object') throw invalidType('options', 'an object', options);
   const momentum = checkNumber('options.momentum', options.momentum ?? 0.99, 0, 1);
   const epsilon = checkEpsilon('options.epsilon', options.epsilon ?? 0.001);
-  const y = new Float32Array(x.size);
-  const mean = new Float32Array(channels);
-  const invStd = new Float32Array(channels);
+  const y = outputArray(x.size);
+  const mean = outputArray(channels);
+  const invStd = outputArray(channels);
   return {
     args: [y, mean, invStd, movingMeanData, movingVarianceData, x.data, gamma, beta, rows, channels, momentum, epsilon, async],
     result: { y: new Tensor(y, x.shape), mean: new Tensor(mean, [channels]), invStd: new Tensor(invStd, [channels]) },
@@ -151,9 +152,9 @@ function prepareGrad(dy: Tensor, x: Tensor, scale: ChannelVector | null | undefi
   const gamma = optionalChannelData('scale', scale, channels, 1);
   const meanData = channelData('mean', mean, channels);
   const invStdData = channelData('invStd', invStd, channels);
-  const dx = new Float32Array(x.size);
-  const dscale = new Float32Array(channels);
-  const doffset = new Float32Array(channels);
+  const dx = outputArray(x.size);
+  const dscale = outputArray(channels);
+  const doffset = outputArray(channels);
   return {
     args: [dx, dscale, doffset, dy.data, x.data, gamma, meanData, invStdData, rows, channels, async],
     result: { dx: new Tensor(dx, x.shape), dscale: new Tensor(dscale, [channels]), doffset: new Tensor(doffset, [channels]) },

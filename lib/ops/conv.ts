@@ -5,6 +5,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { checkOneOf, checkShape, invalidRange } from '../validate';
 import { Padding, WindowPlan, checkPadding, checkWindowTuple, planWindow } from './conv-util';
 
@@ -41,7 +42,7 @@ const PLURAL: Names = { strides: 'strides', dilations: 'dilations' };
 
 function allocate(shape: number[]): Float32Array {
   checkShape('output shape', shape);
-  return new Float32Array(shape.reduce((a, b) => a * b, 1));
+  return outputArray(shape.reduce((a, b) => a * b, 1));
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -128,7 +129,7 @@ function biasGradCall(dy: Tensor): NativeCall {
     throw invalidRange('dy', 'a Tensor of rank >= 1 whose last (channel) dim is >= 1', shapeText(dy.shape));
   }
   const channels = dy.shape[dy.rank - 1];
-  const dbias = new Float32Array(channels);
+  const dbias = outputArray(channels);
   return {
     result: new Tensor(dbias, [channels]),
     invoke: (async) => native.convBackwardBias(dbias, dy.data, dy.size / channels, channels, async),

@@ -3,6 +3,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { invalidRange } from '../validate';
 
 interface DensePlan {
@@ -29,14 +30,14 @@ function planDense(x: Tensor, kernel: Tensor, bias: Tensor | null | undefined): 
 /** x (N,I) kernel (I,U) + bias (U) -> (N,U). */
 export function dense(x: Tensor, kernel: Tensor, bias?: Tensor | null): Tensor {
   const { N, I, U } = planDense(x, kernel, bias);
-  const out = new Float32Array(N * U);
+  const out = outputArray(N * U);
   native.denseForward(out, x.data, kernel.data, bias ? bias.data : null, N, I, U, false);
   return new Tensor(out, [N, U]);
 }
 
 export async function denseAsync(x: Tensor, kernel: Tensor, bias?: Tensor | null): Promise<Tensor> {
   const { N, I, U } = planDense(x, kernel, bias);
-  const out = new Float32Array(N * U);
+  const out = outputArray(N * U);
   await withCallSite(native.denseForward(out, x.data, kernel.data, bias ? bias.data : null, N, I, U, true), new Error());
   return new Tensor(out, [N, U]);
 }
@@ -54,9 +55,9 @@ export function denseGrad(dy: Tensor, x: Tensor, kernel: Tensor): DenseGradients
   if (dy.shape[0] !== N || dy.shape[1] !== U) {
     throw invalidRange('dy', `shape [${N}, ${U}]`, `shape [${dy.shape.join(', ')}]`);
   }
-  const dx = new Float32Array(N * I);
-  const dKernel = new Float32Array(I * U);
-  const dBias = new Float32Array(U);
+  const dx = outputArray(N * I);
+  const dKernel = outputArray(I * U);
+  const dBias = outputArray(U);
   native.denseBackward(dx, dKernel, dBias, dy.data, x.data, kernel.data, N, I, U, false, false);
   return { dx: new Tensor(dx, [N, I]), dKernel: new Tensor(dKernel, [I, U]), dBias: new Tensor(dBias, [U]) };
 }

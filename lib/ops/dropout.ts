@@ -4,6 +4,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { checkInteger, checkNumber, invalidRange } from '../validate';
 
 export interface DropoutResult {
@@ -26,16 +27,16 @@ function planDropout(x: unknown, rate: unknown, seed: unknown): [Tensor, number,
  */
 export function dropout(x: Tensor, rate: number, seed: number): DropoutResult {
   const [tensor, r, s] = planDropout(x, rate, seed);
-  const output = new Float32Array(tensor.size);
-  const mask = new Float32Array(tensor.size);
+  const output = outputArray(tensor.size);
+  const mask = outputArray(tensor.size);
   native.dropoutForward(output, mask, tensor.data, r, s, false);
   return { output: new Tensor(output, tensor.shape), mask: new Tensor(mask, tensor.shape) };
 }
 
 export async function dropoutAsync(x: Tensor, rate: number, seed: number): Promise<DropoutResult> {
   const [tensor, r, s] = planDropout(x, rate, seed);
-  const output = new Float32Array(tensor.size);
-  const mask = new Float32Array(tensor.size);
+  const output = outputArray(tensor.size);
+  const mask = outputArray(tensor.size);
   await withCallSite(native.dropoutForward(output, mask, tensor.data, r, s, true), new Error());
   return { output: new Tensor(output, tensor.shape), mask: new Tensor(mask, tensor.shape) };
 }
@@ -47,7 +48,7 @@ export function dropoutGrad(dy: Tensor, mask: Tensor): Tensor {
   if (mask.shape.length !== dy.shape.length || mask.shape.some((dim, i) => dim !== dy.shape[i])) {
     throw invalidRange('mask', `a Tensor of dy's shape [${dy.shape.join(', ')}]`, `shape [${mask.shape.join(', ')}]`);
   }
-  const dx = new Float32Array(dy.size);
+  const dx = outputArray(dy.size);
   native.dropoutBackward(dx, dy.data, mask.data, false);
   return new Tensor(dx, dy.shape);
 }

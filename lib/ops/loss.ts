@@ -4,6 +4,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { checkNumber, invalidRange, invalidType } from '../validate';
 
 export interface LogitsLoss {
@@ -57,16 +58,16 @@ function planDense(labels: unknown, logits: unknown): RowsPlan {
  */
 export function softmaxCrossEntropy(labels: Tensor, logits: Tensor): LogitsLoss {
   const { rows, classes } = planDense(labels, logits);
-  const loss = new Float32Array(1);
-  const dlogits = new Float32Array(logits.size);
+  const loss = outputArray(1);
+  const dlogits = outputArray(logits.size);
   native.softmaxCrossEntropy(loss, dlogits, labels.data, logits.data, rows, classes, false);
   return { loss: loss[0], dlogits: new Tensor(dlogits, logits.shape) };
 }
 
 export async function softmaxCrossEntropyAsync(labels: Tensor, logits: Tensor): Promise<LogitsLoss> {
   const { rows, classes } = planDense(labels, logits);
-  const loss = new Float32Array(1);
-  const dlogits = new Float32Array(logits.size);
+  const loss = outputArray(1);
+  const dlogits = outputArray(logits.size);
   await withCallSite(native.softmaxCrossEntropy(loss, dlogits, labels.data, logits.data, rows, classes, true), new Error());
   return { loss: loss[0], dlogits: new Tensor(dlogits, logits.shape) };
 }
@@ -96,8 +97,8 @@ function checkClassIndices(labels: unknown, rows: number, classes: number): Int3
 export function sparseSoftmaxCrossEntropy(labels: Int32Array | readonly number[], logits: Tensor): LogitsLoss {
   const { rows, classes } = planRows(logits);
   const indices = checkClassIndices(labels, rows, classes);
-  const loss = new Float32Array(1);
-  const dlogits = new Float32Array(logits.size);
+  const loss = outputArray(1);
+  const dlogits = outputArray(logits.size);
   native.sparseSoftmaxCrossEntropy(loss, dlogits, indices, logits.data, rows, classes, false);
   return { loss: loss[0], dlogits: new Tensor(dlogits, logits.shape) };
 }
@@ -110,8 +111,8 @@ function planElementwise(labels: unknown, values: unknown, valuesName: string): 
 /** mean((predictions - labels)^2) over all elements; dpredictions = 2 (predictions - labels) / size. */
 export function meanSquaredError(labels: Tensor, predictions: Tensor): PredictionsLoss {
   planElementwise(labels, predictions, 'predictions');
-  const loss = new Float32Array(1);
-  const gradient = new Float32Array(predictions.size);
+  const loss = outputArray(1);
+  const gradient = outputArray(predictions.size);
   native.meanSquaredError(loss, gradient, labels.data, predictions.data, false);
   return { loss: loss[0], dpredictions: new Tensor(gradient, predictions.shape) };
 }
@@ -123,8 +124,8 @@ export function meanSquaredError(labels: Tensor, predictions: Tensor): Predictio
 export function binaryCrossentropy(labels: Tensor, predictions: Tensor, epsilon = 1e-7): PredictionsLoss {
   planElementwise(labels, predictions, 'predictions');
   const eps = checkNumber('epsilon', epsilon, 0, 0.4999999);
-  const loss = new Float32Array(1);
-  const gradient = new Float32Array(predictions.size);
+  const loss = outputArray(1);
+  const gradient = outputArray(predictions.size);
   native.binaryCrossentropy(loss, gradient, labels.data, predictions.data, eps, false);
   return { loss: loss[0], dpredictions: new Tensor(gradient, predictions.shape) };
 }
@@ -132,8 +133,8 @@ export function binaryCrossentropy(labels: Tensor, predictions: Tensor, epsilon 
 /** Binary cross-entropy from logits (tf.losses.sigmoidCrossEntropy without weights), stable for any logits. */
 export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor): LogitsLoss {
   planElementwise(labels, logits, 'logits');
-  const loss = new Float32Array(1);
-  const gradient = new Float32Array(logits.size);
+  const loss = outputArray(1);
+  const gradient = outputArray(logits.size);
   native.sigmoidCrossEntropy(loss, gradient, labels.data, logits.data, false);
   return { loss: loss[0], dlogits: new Tensor(gradient, logits.shape) };
 }

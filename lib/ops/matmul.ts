@@ -4,6 +4,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { MAX_ELEMENTS, checkBoolean, invalidRange } from '../validate';
 
 interface GemmPlan {
@@ -31,7 +32,7 @@ function planMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boole
 /** a (M,K) x b (K,N) -> (M,N); transposeA / transposeB apply to the stored matrices. */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const { M, N, K } = planMatMul(a, b, transposeA, transposeB);
-  const out = new Float32Array(M * N);
+  const out = outputArray(M * N);
   native.sgemm(out, a.data, b.data, M, N, K, transposeA, transposeB, 1, 0, false);
   return new Tensor(out, [M, N]);
 }
@@ -40,7 +41,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
 export async function matMulAsync(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Promise<Tensor> {
   const callSite = new Error();
   const { M, N, K } = planMatMul(a, b, transposeA, transposeB);
-  const out = new Float32Array(M * N);
+  const out = outputArray(M * N);
   await withCallSite(native.sgemm(out, a.data, b.data, M, N, K, transposeA, transposeB, 1, 0, true), callSite);
   return new Tensor(out, [M, N]);
 }

@@ -5,6 +5,7 @@
 import { withCallSite } from '../async';
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
+import { outputArray } from './output';
 import { invalidRange } from '../validate';
 import { Padding, WindowPlan, checkPadding, checkWindowTuple, planWindow } from './conv-util';
 
@@ -59,7 +60,7 @@ type Kind = 'max' | 'avg';
 function forwardCall(kind: Kind, rank: number, x: Tensor, filterSize: unknown, strides: unknown, pad: unknown,
   names: Names): NativeCall {
   const window = plan(rank, x, filterSize, strides, pad, names);
-  const y = new Float32Array(window.outShape.reduce((a, b) => a * b, 1));
+  const y = outputArray(window.outShape.reduce((a, b) => a * b, 1));
   const call = kind === 'max' ? native.maxPoolForward : native.avgPoolForward;
   return { result: new Tensor(y, window.outShape), invoke: (async) => call(y, x.data, window.geometry, async) };
 }
@@ -71,7 +72,7 @@ function gradCall(kind: Kind, rank: number, dy: Tensor, x: Tensor, filterSize: u
   if (dy.shape.some((dim, axis) => dim !== window.outShape[axis])) {
     throw invalidRange('dy', `shape [${window.outShape.join(', ')}] (the pooling output)`, shapeText(dy.shape));
   }
-  const dx = new Float32Array(x.size);
+  const dx = outputArray(x.size);
   const invoke = kind === 'max'
     ? (async: boolean) => native.maxPoolBackward(dx, dy.data, x.data, window.geometry, async)
     : (async: boolean) => native.avgPoolBackward(dx, dy.data, window.geometry, async);
@@ -91,7 +92,7 @@ function globalDims(x: Tensor): { N: number; S: number; C: number } {
 
 function globalForwardCall(kind: Kind, x: Tensor): NativeCall {
   const { N, S, C } = globalDims(x);
-  const y = new Float32Array(N * C);
+  const y = outputArray(N * C);
   const call = kind === 'max' ? native.globalMaxPoolForward : native.globalAvgPoolForward;
   return { result: new Tensor(y, [N, C]), invoke: (async) => call(y, x.data, N, S, C, async) };
 }
@@ -100,7 +101,7 @@ function globalGradCall(kind: Kind, dy: Tensor, x: Tensor): NativeCall {
   const { N, S, C } = globalDims(x);
   checkTensor('dy', dy, 2);
   if (dy.shape[0] !== N || dy.shape[1] !== C) throw invalidRange('dy', `shape [${N}, ${C}]`, shapeText(dy.shape));
-  const dx = new Float32Array(x.size);
+  const dx = outputArray(x.size);
   const invoke = kind === 'max'
     ? (async: boolean) => native.globalMaxPoolBackward(dx, dy.data, x.data, N, S, C, async)
     : (async: boolean) => native.globalAvgPoolBackward(dx, dy.data, N, S, C, async);

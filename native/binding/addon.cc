@@ -60,6 +60,7 @@ Napi::Object init_exports(Napi::Env env, Napi::Object exports) {
   register_dense(env, exports);
   register_network(env, exports);
   register_audio(env, exports);
+  register_output_pool(env, exports);
   return exports;
 }
 

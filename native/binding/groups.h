@@ -14,5 +14,6 @@ void register_training(Napi::Env env, Napi::Object exports);
 void register_dense(Napi::Env env, Napi::Object exports);
 void register_network(Napi::Env env, Napi::Object exports);
 void register_audio(Napi::Env env, Napi::Object exports);
+void register_output_pool(Napi::Env env, Napi::Object exports);
 
 }  // namespace faltung::binding

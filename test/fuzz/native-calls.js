@@ -283,6 +283,19 @@ const GENERATORS = {
   // Only wrong arguments: a working error class is set by lib/native.ts and restored after each call.
   setErrorClass: (rng) => ({ args: [M.wrongValue(rng)], outputs: [], neverValid: true }),
   setBufferPinner: (rng) => ({ args: [M.wrongValue(rng)], outputs: [], neverValid: true }),
+  // The output pool (native/binding/output_pool.cc). Its boolean last argument is no async flag
+  // (`sync`); valid lengths stay small, weird ones are mostly refusals (never a multi-GB buffer).
+  allocateOutput(rng, weird) {
+    const length = weird ? rng.pick([-1, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32, 2 ** 53, 0, 1, 1023, 1024, 1025])
+      : rng.int(0, MAX_ALLOC);
+    const zeroed = bool(rng);
+    const check = (value) => value instanceof Float32Array && value.length === length && value.byteOffset === 0 &&
+      (!zeroed || value.every((x) => x === 0));
+    return { args: [length, zeroed], outputs: [], sync: true, check };
+  },
+  outputPoolStats: () => ({ args: [], outputs: [] }),
+  setOutputPoolLimits: (rng) => ({ args: [rng.int(0, 1 << 24), rng.int(0, 1 << 26), rng.int(0, 1 << 26)], outputs: [] }),
+  setOutputPoolPoison: (rng) => ({ args: [bool(rng)], outputs: [], sync: true }),
 };
 
 function poolForward(rng, weird) {

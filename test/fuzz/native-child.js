@@ -28,12 +28,17 @@ function parseArgs(argv) {
   return options;
 }
 
+/** The output pool's caps as the addon starts with them. */
+const POOL_LIMITS = native.outputPoolStats();
+
 /** Puts the global state the backend functions change back as lib/native.ts left it. */
 function restoreBackend(threads) {
   native.setErrorClass(FaltungError);
   native.setBufferPinner(pinBuffer);
   native.setIsa(native.backendInfo().bestIsa);
   native.setNumThreads(threads);
+  native.setOutputPoolPoison(false);
+  native.setOutputPoolLimits(POOL_LIMITS.maxFreeBytes, POOL_LIMITS.maxOutstandingBytes, POOL_LIMITS.maxGrowthBytes);
 }
 
 async function fuzzFunction(name, generate, rng, count, tally, threads) {
@@ -78,7 +83,7 @@ async function fuzzFunction(name, generate, rng, count, tally, threads) {
     } else {
       tally.accepted(name);
       if (clean) {
-        const asyncWanted = args.length > 0 && args[args.length - 1] === true && name !== 'setErrorClass';
+        const asyncWanted = args.length > 0 && args[args.length - 1] === true && name !== 'setErrorClass' && !made.sync;
         tally.check(name, outcome.async === asyncWanted || name === 'backendInfo' || name === 'getNumThreads',
           `returned ${outcome.async ? 'a Promise' : 'no Promise'} for async=${asyncWanted}`, input());
         for (const index of made.outputs) {
@@ -86,6 +91,7 @@ async function fuzzFunction(name, generate, rng, count, tally, threads) {
           if (out === null) continue;
           tally.check(name, allFinite(out), `output argument ${index} holds a non-finite value after a valid call`, input());
         }
+        if (made.check) tally.check(name, made.check(outcome.value), 'returned an unexpected value', input());
       }
     }
     if (name.startsWith('set')) restoreBackend(threads);
