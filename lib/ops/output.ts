@@ -19,10 +19,8 @@ export function outputArray(count: number): Float32Array {
   return poolEnabled && count >= minPooledElements ? native.allocateOutput(count, false) : new Float32Array(count);
 }
 
-/** An output of `count` zeros: for kernels that accumulate into it or may leave elements alone. */
-export function zeroedArray(count: number): Float32Array {
-  return poolEnabled && count >= minPooledElements ? native.allocateOutput(count, true) : new Float32Array(count);
-}
+// No op needs a zeroed output today (the poison sweep in test/output-pool.test.ts shows every kernel
+// writes all of its output); allocateOutput(count, true) gives one when an op does.
 
 /**
  * Tests only (not exported from the package): with `on`, every output of any size goes through the
