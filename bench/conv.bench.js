@@ -111,17 +111,19 @@ console.log(`faltung conv2d benchmark (isa ${info.isa}, ${info.compiler}, ${info
 console.log('GFLOP/s = 2*N*OH*OW*OC*KH*KW*C per pass / time; forward+backward counts 3 passes.');
 console.log('JS baseline: bench/baseline/js-conv.js on a subset of the batch, scaled to N (1 thread).\n');
 const header = ['shape', 'thr', 'fwd ms', 'f+b ms', 'kern fwd ms', 'GF/s', 'kern f+b ms', 'GF/s', 'torch fwd', 'torch f+b',
-  'x JS fwd', 'x JS f+b'];
+  'x JS fwd', 'x JS f+b', 'kern x JS fwd', 'kern x JS f+b'];
 const table = rows.map(({ shape, threads, forward, both, kernelForward, kernelBoth, flops }) => {
   const base = baselines.get(shape.name);
   return [shape.name, String(threads), forward.toFixed(2), both.toFixed(2), kernelForward.toFixed(2),
     (flops / kernelForward / 1e6).toFixed(1), kernelBoth.toFixed(2), (3 * flops / kernelBoth / 1e6).toFixed(1),
     threads === 2 ? `${shape.torch[0]}` : '', threads === 2 ? `${shape.torch[1]}` : '',
-    (base.forward / forward).toFixed(0), (base.both / both).toFixed(0)];
+    (base.forward / forward).toFixed(0), (base.both / both).toFixed(0),
+    (base.forward / kernelForward).toFixed(0), (base.both / kernelBoth).toFixed(0)];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
 const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-console.log('fwd/f+b ms: public ops (fresh outputs); kern: raw bindings into preallocated outputs; x JS: ops vs baseline.');
+console.log('fwd/f+b ms: public ops in a synchronous loop (fresh outputs: the output pool only gets memory back once the ' +
+  'event loop turns, see docs/memory.md); kern: raw bindings into preallocated outputs; x JS: ops / kernels vs baseline.');
 console.log(line(header));
 for (const row of table) console.log(line(row));
 console.log('\nJS baseline (ms, scaled): ' + [...baselines].map(([name, b]) =>
