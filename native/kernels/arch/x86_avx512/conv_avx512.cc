@@ -670,14 +670,17 @@ void conv_backward_filter_direct_avx512(const ConvDirectArgs& args, float* dfilt
       default: break;  // other tap counts: the general kernel below
     }
   }
-  switch (args.in_channels) {
-    case 1: filter_lines<1>(args, dfilter, line_begin, line_end); break;
-    case 2: filter_lines<2>(args, dfilter, line_begin, line_end); break;
-    case 3: filter_lines<3>(args, dfilter, line_begin, line_end); break;
-    case 4: filter_lines<4>(args, dfilter, line_begin, line_end); break;
-    default: return;  // the caller only sends C <= 4
+  // Line by line, so that the bias sums read each dy line while the filter gradient has it cached.
+  for (int64_t line = line_begin; line < line_end; ++line) {
+    switch (args.in_channels) {
+      case 1: filter_lines<1>(args, dfilter, line, line + 1); break;
+      case 2: filter_lines<2>(args, dfilter, line, line + 1); break;
+      case 3: filter_lines<3>(args, dfilter, line, line + 1); break;
+      case 4: filter_lines<4>(args, dfilter, line, line + 1); break;
+      default: return;  // the caller only sends C <= 4
+    }
+    if (dbias != nullptr) bias_lines(args, dbias, line, line + 1);
   }
-  if (dbias != nullptr) bias_lines(args, dbias, line_begin, line_end);
 }
 
 void conv_forward_direct_avx512(const ConvDirectArgs& args, int64_t line_begin, int64_t line_end) {
