@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../runtime/isa.h"
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
 
@@ -322,9 +323,56 @@ Status max_pool_backward_f32(float* dx, const float* dy, const float* x, const C
   return pool_backward(Kind::max, dx, dy, x, g);
 }
 
+namespace {
+
+// The portable form of max_pool_argmax_row_f32__avx512 (pool.h), cell by cell.
+void max_pool_argmax_row_portable(float* y_row, int32_t* where_row, const float* x_row, int32_t base, int64_t C,
+                                  int64_t OW, int64_t SW, int64_t KH, int64_t KW, int64_t row_step) {
+  for (int64_t ow = 0; ow < OW; ++ow) {
+    float* best = y_row + ow * C;
+    int32_t* where = where_row + ow * C;
+    const int64_t corner = ow * SW * C;
+    argmax_offsets32_start(best, where, x_row + corner, static_cast<int32_t>(base + corner), static_cast<int32_t>(C));
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      for (int64_t kw = kh == 0 ? 1 : 0; kw < KW; ++kw) {
+        const int64_t cell = corner + kh * row_step + kw * C;
+        argmax_offsets32_into(best, where, x_row + cell, static_cast<int32_t>(base + cell), static_cast<int32_t>(C));
+      }
+    }
+  }
+}
+
+using ArgmaxRow = void (*)(float*, int32_t*, const float*, int32_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                           int64_t);
+
+ArgmaxRow argmax_row_kernel() {
+#if defined(__x86_64__)
+  if (active_isa() == Isa::avx512) return max_pool_argmax_row_f32__avx512;
+#endif
+  return max_pool_argmax_row_portable;
+}
+
+}  // namespace
+
 Status max_pool_forward_argmax_f32(float* y, int32_t* argmax, const float* x, const ConvGeometry& g) {
   if (check_pool_geometry(g) != Status::ok || g.in_pixels() * g.in_channels > 2147483647) {
     return Status::invalid_argument;
+  }
+  if (unpadded_2d(g)) {
+    // Whole windows: a row at a time, in the same kh, kw order per pixel as the general loop.
+    const int64_t C = g.in_channels, H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2];
+    const ArgmaxRow row_kernel = argmax_row_kernel();
+    const int64_t out_rows = g.batch * OH;
+    const double work = static_cast<double>(g.rows()) * C * g.window();
+    run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, n = row / OH;
+        const int64_t local = oh * g.stride[1] * W * C;  // x_row's offset in its image
+        row_kernel(y + row * OW * C, argmax + row * OW * C, x + n * H * W * C + local, static_cast<int32_t>(local), C,
+                   OW, g.stride[2], g.kernel[1], g.kernel[2], W * C);
+      }
+    });
+    return Status::ok;
   }
   const int64_t C = g.in_channels, OD = g.out[0], OH = g.out[1], OW = g.out[2];
   const int64_t image = g.in_pixels() * C;
@@ -354,6 +402,11 @@ Status max_pool_forward_argmax_f32(float* y, int32_t* argmax, const float* x, co
 }
 
 Status max_pool_backward_argmax_f32(float* dx, const float* dy, const int32_t* argmax, const ConvGeometry& g) {
+  return max_pool_backward_argmax_relu_f32(dx, dy, argmax, nullptr, g);
+}
+
+Status max_pool_backward_argmax_relu_f32(float* dx, const float* dy, const int32_t* argmax, const float* y,
+                                         const ConvGeometry& g) {
   if (check_pool_geometry(g) != Status::ok || g.in_pixels() * g.in_channels > 2147483647) {
     return Status::invalid_argument;
   }
@@ -368,8 +421,12 @@ Status max_pool_backward_argmax_f32(float* dx, const float* dy, const int32_t* a
       std::memset(dx_image, 0, static_cast<size_t>(image) * sizeof(float));
       const float* dy_image = dy + n * outputs;
       const int32_t* where = argmax + n * outputs;
+      const float* y_image = y == nullptr ? nullptr : y + n * outputs;
       for (int64_t j = 0; j < outputs; ++j) {
         const int32_t target = where[j];
+        // relu' of the winner is 0: nothing reaches dx (it stays +0, as relu' * dx would give
+        // for a +0 sum, and adds nothing where other windows share the winner).
+        if (y_image != nullptr && !(y_image[j] > 0.0f)) continue;
         // The forward pass wrote every entry; a corrupt one must not write out of bounds.
         if (static_cast<uint32_t>(target) < static_cast<uint64_t>(image)) dx_image[target] += dy_image[j];
       }

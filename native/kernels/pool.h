@@ -33,6 +33,11 @@ Status max_pool_forward_argmax_f32(float* y, int32_t* argmax, const float* x, co
 // dy (N,OD,OH,OW,C), argmax from the forward pass -> dx (N,D,H,W,C). Overwrites dx.
 Status max_pool_backward_argmax_f32(float* dx, const float* dy, const int32_t* argmax,
                                     const ConvGeometry& geometry);
+// Like max_pool_backward_argmax_f32 through a relu before the pool: dy[j] reaches dx only where
+// the pooled value y[j] (the relu'd winner) is > 0, which is where relu' of the winner is 1. Gives
+// the same bits as the scatter followed by relu' on dx. Overwrites dx.
+Status max_pool_backward_argmax_relu_f32(float* dx, const float* dy, const int32_t* argmax, const float* y,
+                                         const ConvGeometry& geometry);
 
 // x (N,D,H,W,C) -> y (N,OD,OH,OW,C), the mean of each window's real cells.
 Status avg_pool_forward_f32(float* y, const float* x, const ConvGeometry& geometry);
@@ -58,5 +63,16 @@ void max_pool_backward_f32_reference(float* dx, const float* dy, const float* x,
                                      const ConvGeometry& geometry);
 void avg_pool_forward_f32_reference(float* y, const float* x, const ConvGeometry& geometry);
 void avg_pool_backward_f32_reference(float* dx, const float* dy, const ConvGeometry& geometry);
+
+// One output row of 2-D max pooling with winners over whole windows (no padding): pixels
+// [0, OW) of y_row and where_row (C channels each) from the KH x KW window at x_row + ow*SW*C,
+// cells row_step floats apart in height and C in width, checked in kh, kw order (the first
+// maximum wins). Winners are written as `base` + their offset from x_row. The ISA variant of
+// pool.cc's portable row loop.
+#if defined(__x86_64__)
+void max_pool_argmax_row_f32__avx512(float* y_row, int32_t* where_row, const float* x_row, int32_t base,
+                                     int64_t C, int64_t OW, int64_t SW, int64_t KH, int64_t KW,
+                                     int64_t row_step);
+#endif
 
 }  // namespace faltung

@@ -30,8 +30,12 @@ ConvGeometry ConvOp::geometry_for(int64_t batch) const {
 }
 
 Status ConvOp::forward(const StepContext& context, const float* x, float* y) {
+  return forward_examples(x, y, context.batch);
+}
+
+Status ConvOp::forward_examples(const float* x, float* y, int64_t count) const {
   const float* bias = parameters_.size() > 1 ? parameters_[1].value : nullptr;
-  return conv_forward_f32(y, x, parameters_[0].value, bias, geometry_for(context.batch), relu_);
+  return conv_forward_f32(y, x, parameters_[0].value, bias, geometry_for(count), relu_);
 }
 
 Status ConvOp::backward(const StepContext& context, const float* x, const float* y, float* dy,
@@ -44,6 +48,11 @@ Status ConvOp::backward(const StepContext& context, const float* x, const float*
     Status status = activation_backward_f32(Activation::relu, 0.0f, dy, dy, y, count);
     if (status != Status::ok) return status;
   }
+  return backward_masked(context, x, dy, dx);
+}
+
+Status ConvOp::backward_masked(const StepContext& context, const float* x, const float* dy, float* dx) {
+  const ConvGeometry geometry = geometry_for(context.batch);
   Parameter& kernel = parameters_[0];
   float* dbias = parameters_.size() > 1 ? grow(parameters_[1].gradient, parameters_[1].count) : nullptr;
   Status status = conv_backward_filter_bias_f32(grow(kernel.gradient, kernel.count), dbias, x, dy, geometry);

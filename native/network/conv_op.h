@@ -15,6 +15,12 @@ class ConvOp final : public LayerOp {
   Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
+  // For network/conv_pool_fusion.cc: the forward of `count` examples (x and y at their first),
+  // whether the epilogue applies relu, and the backward from a dy that relu' already masked.
+  Status forward_examples(const float* x, float* y, int64_t count) const;
+  bool relu() const { return relu_; }
+  Status backward_masked(const StepContext& context, const float* x, const float* dy, float* dx);
+
  private:
   ConvGeometry geometry_for(int64_t batch) const;
 

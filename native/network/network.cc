@@ -14,6 +14,7 @@
 
 #include "../runtime/thread_pool.h"
 #include "activation_op.h"
+#include "conv_pool_fusion.h"
 
 namespace faltung::network {
 namespace {
@@ -57,7 +58,15 @@ Network::Network(std::vector<std::unique_ptr<LayerOp>> ops, int64_t input_size, 
       profile_(std::getenv("FALTUNG_PROFILE") != nullptr),
       forward_seconds_(ops_.size()),
       backward_seconds_(ops_.size()),
-      inference_seconds_(ops_.size()) {}
+      inference_seconds_(ops_.size()) {
+  fusable_.assign(ops_.size(), 0);
+  fused_run_.assign(ops_.size(), 0);
+  const char* off = std::getenv("FALTUNG_NO_FUSION");
+  if (off != nullptr && std::strcmp(off, "0") != 0) return;
+  for (size_t index = 0; index + 1 < ops_.size(); ++index) {
+    fusable_[index] = conv_pool_fusable(*ops_[index], *ops_[index + 1]) ? 1 : 0;
+  }
+}
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -70,8 +79,9 @@ Network::~Network() {
   if (profiled_steps_ > 0) {
     std::fprintf(stderr, "faltung profile: %lld training steps, ms per step\n", static_cast<long long>(profiled_steps_));
     for (size_t index = 0; index < ops_.size(); ++index) {
-      std::fprintf(stderr, "  op %zu %-28s forward %8.3f  backward %8.3f\n", index, typeid(*ops_[index]).name(),
-                   1e3 * forward_seconds_[index] / profiled_steps_, 1e3 * backward_seconds_[index] / profiled_steps_);
+      std::fprintf(stderr, "  op %zu %-28s forward %8.3f  backward %8.3f%s\n", index, typeid(*ops_[index]).name(),
+                   1e3 * forward_seconds_[index] / profiled_steps_, 1e3 * backward_seconds_[index] / profiled_steps_,
+                   fusable_[index] ? "  (with the next op)" : "");
     }
     std::fprintf(stderr, "  optimizer %8.3f\n", 1e3 * optimizer_seconds_ / profiled_steps_);
   }
@@ -114,9 +124,24 @@ const float* Network::activation(size_t index, const float* x) const {
 }
 
 Status Network::forward(const StepContext& context, const float* x, size_t op_count, float* final_out) {
+  std::fill(fused_run_.begin(), fused_run_.end(), 0);
   for (size_t index = 0; index < op_count; ++index) {
     const bool last = index + 1 == op_count;
     const float* in = activation(index, x);
+    if (context.training && fusable_[index] && index + 1 < op_count && final_out == nullptr) {
+      // Conv and max pool as one step: the conv's output is never stored (produced_ says so).
+      float* out = outputs_[index + 1].data();
+      produced_[index] = nullptr;
+      produced_[index + 1] = out;
+      fused_run_[index] = 1;
+      const auto start = std::chrono::steady_clock::now();
+      Status status = conv_pool_forward(static_cast<ConvOp&>(*ops_[index]), static_cast<PoolOp&>(*ops_[index + 1]),
+                                        context, in, out);
+      if (profile_) forward_seconds_[index] += seconds_since(start);
+      if (status != Status::ok) return status;
+      ++index;  // the pool ran too
+      continue;
+    }
     if (ops_[index]->passes_through(context) && !(last && final_out != nullptr)) {
       produced_[index] = in;
       continue;
@@ -135,6 +160,20 @@ Status Network::backward(const StepContext& context, const float* x, size_t op_c
   float* dy = gradient;
   float* spare = dy == gradient_a_.data() ? gradient_b_.data() : gradient_a_.data();
   for (size_t index = op_count; index-- > 0;) {
+    if (index >= 1 && fused_run_[index - 1]) {
+      // The pool (index) and the conv before it, as the forward ran them: the pool's gradient
+      // goes to `spare`, then the conv's input gradient to `dy`, whose contents the scatter has
+      // consumed. The buffers end in the roles two separate ops would leave them in.
+      const size_t conv_index = index - 1;
+      const auto start = std::chrono::steady_clock::now();
+      Status status = conv_pool_backward(static_cast<ConvOp&>(*ops_[conv_index]), static_cast<PoolOp&>(*ops_[index]),
+                                         context, activation(conv_index, x), produced_[index], dy, spare,
+                                         conv_index == 0 ? nullptr : dy);
+      if (profile_) backward_seconds_[conv_index] += seconds_since(start);
+      if (status != Status::ok) return status;
+      --index;  // the conv is done too
+      continue;
+    }
     // The first layer's input gradient has no consumer: skipping it saves a whole col2im pass.
     float* dx = index == 0 ? nullptr : spare;
     const auto start = std::chrono::steady_clock::now();

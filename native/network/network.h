@@ -92,6 +92,10 @@ class Network {
   std::vector<float> gradient_a_;            // ping-pong buffers for d loss / d activation
   std::vector<std::vector<std::vector<float>>> lanes_;  // per thread, per op: batch-parallel predict
   std::vector<float> gradient_b_;
+  // fusable_[i]: op i is a conv and op i + 1 a max pool that training runs as one step
+  // (conv_pool_fusion.h; FALTUNG_NO_FUSION=1 turns it off); fused_run_[i]: the last forward did.
+  std::vector<char> fusable_;
+  std::vector<char> fused_run_;
   // FALTUNG_PROFILE=1: seconds spent in each op's forward / backward and in the optimizer, and
   // in each op's forward at inference (predict, evaluate), printed to stderr when the network is
   // destroyed (a developer's tool, off by default).

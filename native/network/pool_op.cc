@@ -17,8 +17,25 @@ Status PoolOp::forward(const StepContext& context, const float* x, float* y) {
   geometry.batch = context.batch;
   if (kind_ == PoolKind::average) return avg_pool_forward_f32(y, x, geometry);
   if (!context.training) return max_pool_forward_f32(y, x, geometry);
-  argmax_.resize(static_cast<size_t>(std::max<int64_t>(static_cast<int64_t>(argmax_.size()), context.batch * output_size())));
+  reserve_argmax(context.batch);
   return max_pool_forward_argmax_f32(y, argmax_.data(), x, geometry);
+}
+
+void PoolOp::reserve_argmax(int64_t batch) {
+  argmax_.resize(static_cast<size_t>(std::max<int64_t>(static_cast<int64_t>(argmax_.size()), batch * output_size())));
+}
+
+Status PoolOp::forward_examples_argmax(const float* x, float* y, int64_t first, int64_t count) {
+  ConvGeometry geometry = geometry_;
+  geometry.batch = count;
+  // Winners are offsets within their example, so a slice of examples writes its slice of argmax_.
+  return max_pool_forward_argmax_f32(y, argmax_.data() + first * output_size(), x, geometry);
+}
+
+Status PoolOp::backward_through_relu(const StepContext& context, const float* y, const float* dy, float* dx) {
+  ConvGeometry geometry = geometry_;
+  geometry.batch = context.batch;
+  return max_pool_backward_argmax_relu_f32(dx, dy, argmax_.data(), y, geometry);
 }
 
 Status PoolOp::backward(const StepContext& context, const float* x, const float*, float* dy, float* dx) {

@@ -15,6 +15,14 @@ class PoolOp final : public LayerOp {
   Status backward(const StepContext& context, const float* x, const float* y, float* dy,
                   float* dx) override;
 
+  // For network/conv_pool_fusion.cc (max pooling while training): room for a batch's winners,
+  // the forward of examples [first, first + count) (x and y at that first example), and the
+  // backward through a relu before the pool (y: this op's output).
+  PoolKind kind() const { return kind_; }
+  void reserve_argmax(int64_t batch);
+  Status forward_examples_argmax(const float* x, float* y, int64_t first, int64_t count);
+  Status backward_through_relu(const StepContext& context, const float* y, const float* dy, float* dx);
+
  private:
   PoolKind kind_;
   ConvGeometry geometry_;

@@ -7,7 +7,8 @@
 namespace faltung {
 
 // Slots let one thread hold several buffers at once (e.g. packed A and packed B).
-enum class ScratchSlot : int { gemm_a = 0, gemm_b = 1, im2col = 2, general = 3, count = 4 };
+// fused: a conv's output held between the conv and the pool of network/conv_pool_fusion.cc.
+enum class ScratchSlot : int { gemm_a = 0, gemm_b = 1, im2col = 2, general = 3, fused = 4, count = 5 };
 
 // Returns a buffer of at least `floats` floats owned by the calling thread, valid until the
 // next call with the same slot on the same thread. Returns nullptr if allocation fails.
