@@ -9,6 +9,7 @@ const fg = require('../dist');
 const { native } = require('../dist/native');
 const { planWindow } = require('../dist/ops/conv-util');
 const { convForward, convBackward, geometry } = require('./baseline/js-conv');
+const { randomFloats } = require('./lib/timing');
 
 // The shapes, with PyTorch 1.13 CPU timings (2 threads, ms: forward / forward+backward), live in
 // bench/baseline/conv-shapes.js, shared with bench/peers/.
@@ -41,15 +42,6 @@ function measure(fn, budget = quick ? 300 : 1500, max = 15) {
   return median(times);
 }
 
-function seeded(count, seed) {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; ++i) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 const rows = [];
 const baselines = new Map();
@@ -60,10 +52,10 @@ for (const shape of SHAPES) {
   // Multiply-adds: every output value sums K*K*C products; each of the three passes (forward,
   // input grad, filter grad) does the same count. Bias terms are left out (negligible).
   const flops = 2 * N * OH * OW * OC * K * K * C;
-  const x = fg.tensor(seeded(N * H * W * C, 1), [N, H, W, C]);
-  const filter = fg.tensor(seeded(K * K * C * OC, 2), [K, K, C, OC]);
-  const bias = fg.tensor(seeded(OC, 3), [OC]);
-  const dy = fg.tensor(seeded(N * OH * OW * OC, 4), [N, OH, OW, OC]);
+  const x = fg.tensor(randomFloats(N * H * W * C, 1), [N, H, W, C]);
+  const filter = fg.tensor(randomFloats(K * K * C * OC, 2), [K, K, C, OC]);
+  const bias = fg.tensor(randomFloats(OC, 3), [OC]);
+  const dy = fg.tensor(randomFloats(N * OH * OW * OC, 4), [N, OH, OW, OC]);
 
   // Pure-JS baseline: time a subset of the batch (about 150 Mflop per pass) and scale to N.
   const subset = Math.max(1, Math.min(N, Math.floor(150e6 / (flops / N))));

@@ -10,6 +10,7 @@
 // Usage: node scripts/build-ts.js && node bench/ops-alloc.bench.js [--repeats 100]   (~30 s)
 'use strict';
 const { execFileSync } = require('node:child_process');
+const { randomFloats } = require('./lib/timing');
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -22,15 +23,6 @@ function quantile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-function seeded(count, seed) {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; ++i) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -40,8 +32,8 @@ async function child(loop, name) {
   const fg = require('../dist/index.js');
   const { native } = require('../dist/native.js');
   const { planWindow } = require('../dist/ops/conv-util.js');
-  const x = fg.tensor(seeded(128 * 28 * 28, 1), [128, 28, 28, 1]);
-  const filter = fg.tensor(seeded(3 * 3 * 32, 2), [3, 3, 1, 32]);
+  const x = fg.tensor(randomFloats(128 * 28 * 28, 1), [128, 28, 28, 1]);
+  const filter = fg.tensor(randomFloats(3 * 3 * 32, 2), [3, 3, 1, 32]);
   const y = fg.ops.conv2d(x, filter, 1, 'valid');
   const window = planWindow({ inputShape: x.shape, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pad: 'valid',
     outChannels: 32, windowName: 'filter' });

@@ -1,6 +1,6 @@
 // The training step runs a conv followed by a max pool as one step (native/network/
 // conv_pool_fusion.h) without storing the conv's output. It must give the bits of the two ops run
-// apart (FALTUNG_NO_FUSION=1): same weights and losses after training, on every ISA, on 1 and 2
+// apart (FALTUNG_NO_FUSION=1): same weights and losses after training, on every ISA, on 1-3
 // threads, for a pair first in the model (no input gradient) and inside it, with and without a
 // relu, overlapping pool windows, 'same' padding, the im2col and the direct conv routes, 1D and 3D.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,10 +96,10 @@ async function train(name: string, fused: boolean): Promise<{ weights: Buffer; l
 
 describe('a conv and the max pool after it, run as one training step', () => {
   for (const isa of fg.backendInfo().supportedIsas) {
-    it(`gives the bits of the separate ops (${isa}, 1 and 2 threads)`, async () => {
+    it(`gives the bits of the separate ops (${isa}, 1, 2 and 3 threads)`, async () => {
       fg.setIsa(isa);
       try {
-        for (const threads of [1, 2]) {
+        for (const threads of [1, 2, 3]) {
           fg.setNumThreads(threads);
           for (const name of Object.keys(MODELS)) {
             const apart = await train(name, false);

@@ -19,6 +19,12 @@ constexpr int64_t kGroupBytes = int64_t{512} << 10;
 
 }  // namespace
 
+bool conv_pool_worth_fusing(int64_t batch) {
+  // Each example's conv runs on one thread here (the kernels run inline inside the region), so
+  // with fewer examples than threads the ops apart, each split across the threads, are faster.
+  return batch >= std::max(num_threads(), 1);
+}
+
 bool conv_pool_fusable(const LayerOp& op, const LayerOp& next) {
   const auto* pool = dynamic_cast<const PoolOp*>(&next);
   return dynamic_cast<const ConvOp*>(&op) != nullptr && pool != nullptr && pool->kind() == PoolKind::max &&
@@ -28,7 +34,10 @@ bool conv_pool_fusable(const LayerOp& op, const LayerOp& next) {
 Status conv_pool_forward(ConvOp& conv, PoolOp& pool, const StepContext& context, const float* x, float* y) {
   const int64_t batch = context.batch;
   const int64_t in = conv.input_size(), mid = conv.output_size(), out = pool.output_size();
-  const int64_t group = std::clamp<int64_t>(kGroupBytes / (std::max<int64_t>(mid, 1) * 4), 1, std::max<int64_t>(batch, 1));
+  // At most ceil(batch / threads) examples per group, so that every thread gets work.
+  const int64_t per_thread = (batch + num_threads() - 1) / std::max(num_threads(), 1);
+  const int64_t group = std::clamp<int64_t>(std::min(kGroupBytes / (std::max<int64_t>(mid, 1) * 4), per_thread), 1,
+                                            std::max<int64_t>(batch, 1));
   const int64_t groups = (batch + group - 1) / group;
   pool.reserve_argmax(batch);  // here, on the calling thread: it may allocate
   std::atomic<int64_t> next{0};

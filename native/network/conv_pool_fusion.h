@@ -14,6 +14,9 @@ namespace faltung::network {
 // Whether `next` may be fused after `op`: a conv, then a max pool over its output.
 bool conv_pool_fusable(const LayerOp& op, const LayerOp& next);
 
+// Whether a step of `batch` examples gains from the fusion (enough examples for the threads).
+bool conv_pool_worth_fusing(int64_t batch);
+
 // x (batch, conv input) -> y (batch, pool output) and the pool's winners, with the same values
 // as ConvOp::forward then PoolOp::forward; the conv's output is not kept.
 Status conv_pool_forward(ConvOp& conv, PoolOp& pool, const StepContext& context, const float* x, float* y);

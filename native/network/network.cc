@@ -128,7 +128,8 @@ Status Network::forward(const StepContext& context, const float* x, size_t op_co
   for (size_t index = 0; index < op_count; ++index) {
     const bool last = index + 1 == op_count;
     const float* in = activation(index, x);
-    if (context.training && fusable_[index] && index + 1 < op_count && final_out == nullptr) {
+    if (context.training && fusable_[index] && index + 1 < op_count && final_out == nullptr &&
+        conv_pool_worth_fusing(context.batch)) {
       // Conv and max pool as one step: the conv's output is never stored (produced_ says so).
       float* out = outputs_[index + 1].data();
       produced_[index] = nullptr;

@@ -174,34 +174,43 @@ FALTUNG_TEST(pool_rejects_bad_geometry) {
 
 namespace faltung::testing {
 
+namespace {
+
+// The training forms of max pooling (winners recorded forward, scatter backward, and the scatter
+// through a relu) against the references, on random x (with many ties when `ties`).
+void check_argmax_forms(const ConvGeometry& g, Random& random, bool ties) {
+  const int64_t in_size = g.batch * g.in_pixels() * g.in_channels;
+  const int64_t out_size = g.rows() * g.in_channels;
+  std::vector<float> x = random.vector(in_size);
+  if (ties) {
+    for (float& value : x) value = static_cast<float>(random.below(3)) - 1.0f;
+  }
+  const std::vector<float> dy = random.vector(out_size);
+  std::vector<float> y(static_cast<size_t>(out_size), 99.0f), y_expected(y.size());
+  std::vector<int32_t> argmax(static_cast<size_t>(out_size), -1);
+  std::vector<float> dx(static_cast<size_t>(in_size), 99.0f), dx_expected(dx.size());
+  expect_true(max_pool_forward_argmax_f32(y.data(), argmax.data(), x.data(), g) == Status::ok,
+              "argmax forward " + describe(g));
+  max_pool_forward_f32_reference(y_expected.data(), x.data(), g);
+  expect_close(y.data(), widen(y_expected).data(), out_size, 0.0, 0.0, "argmax forward " + describe(g));
+  expect_true(max_pool_backward_argmax_f32(dx.data(), dy.data(), argmax.data(), g) == Status::ok,
+              "argmax backward " + describe(g));
+  max_pool_backward_f32_reference(dx_expected.data(), dy.data(), x.data(), g);
+  expect_close(dx.data(), widen(dx_expected).data(), in_size, 1e-6, 1e-5, "argmax backward " + describe(g));
+  // Through a relu before the pool: only where the winner (the pooled value) is > 0.
+  std::vector<float> dx_relu(static_cast<size_t>(in_size), 99.0f);
+  expect_true(max_pool_backward_argmax_relu_f32(dx_relu.data(), dy.data(), argmax.data(), y.data(), g) == Status::ok,
+              "argmax relu backward " + describe(g));
+  for (int64_t i = 0; i < in_size; ++i) dx_expected[i] = x[i] > 0.0f ? dx_expected[i] : 0.0f;
+  expect_close(dx_relu.data(), widen(dx_expected).data(), in_size, 1e-6, 1e-5, "argmax relu backward " + describe(g));
+}
+
+}  // namespace
+
 FALTUNG_TEST(pool_max_argmax_forms_match_reference) {
   Random random(67);
   for (int trial = 0; trial < 90; ++trial) {
-    const ConvGeometry g = random_pool_geometry(random, 1 + trial % 3);
-    const int64_t in_size = g.batch * g.in_pixels() * g.in_channels;
-    const int64_t out_size = g.rows() * g.in_channels;
-    std::vector<float> x = random.vector(in_size);
-    if (trial % 4 == 0) {
-      for (float& value : x) value = static_cast<float>(random.below(3));  // many ties
-    }
-    const std::vector<float> dy = random.vector(out_size);
-    std::vector<float> y(static_cast<size_t>(out_size), 99.0f), y_expected(y.size());
-    std::vector<int32_t> argmax(static_cast<size_t>(out_size), -1);
-    std::vector<float> dx(static_cast<size_t>(in_size), 99.0f), dx_expected(dx.size());
-    expect_true(max_pool_forward_argmax_f32(y.data(), argmax.data(), x.data(), g) == Status::ok,
-                "argmax forward " + describe(g));
-    max_pool_forward_f32_reference(y_expected.data(), x.data(), g);
-    expect_close(y.data(), widen(y_expected).data(), out_size, 0.0, 0.0, "argmax forward " + describe(g));
-    expect_true(max_pool_backward_argmax_f32(dx.data(), dy.data(), argmax.data(), g) == Status::ok,
-                "argmax backward " + describe(g));
-    max_pool_backward_f32_reference(dx_expected.data(), dy.data(), x.data(), g);
-    expect_close(dx.data(), widen(dx_expected).data(), in_size, 1e-6, 1e-5, "argmax backward " + describe(g));
-    // Through a relu before the pool: only where the winner (the pooled value) is > 0.
-    std::vector<float> dx_relu(static_cast<size_t>(in_size), 99.0f);
-    expect_true(max_pool_backward_argmax_relu_f32(dx_relu.data(), dy.data(), argmax.data(), y.data(), g) == Status::ok,
-                "argmax relu backward " + describe(g));
-    for (int64_t i = 0; i < in_size; ++i) dx_expected[i] = x[i] > 0.0f ? dx_expected[i] : 0.0f;
-    expect_close(dx_relu.data(), widen(dx_expected).data(), in_size, 1e-6, 1e-5, "argmax relu backward " + describe(g));
+    check_argmax_forms(random_pool_geometry(random, 1 + trial % 3), random, trial % 4 == 0);
   }
 }
 
@@ -221,24 +230,7 @@ FALTUNG_TEST(pool_max_argmax_whole_windows) {
       g.stride[dim] = 1 + random.below(3);
     }
     if (resolve_geometry(&g) != Status::ok) continue;
-    const int64_t in_size = g.batch * g.in_pixels() * g.in_channels;
-    const int64_t out_size = g.rows() * g.in_channels;
-    std::vector<float> x = random.vector(in_size);
-    if (trial % 3 == 0) {
-      for (float& value : x) value = static_cast<float>(random.below(2));  // many ties
-    }
-    const std::vector<float> dy = random.vector(out_size);
-    std::vector<float> y(static_cast<size_t>(out_size), 99.0f), y_expected(y.size());
-    std::vector<int32_t> argmax(static_cast<size_t>(out_size), -1);
-    std::vector<float> dx(static_cast<size_t>(in_size), 99.0f), dx_expected(dx.size());
-    expect_true(max_pool_forward_argmax_f32(y.data(), argmax.data(), x.data(), g) == Status::ok,
-                "whole-window argmax forward " + describe(g));
-    max_pool_forward_f32_reference(y_expected.data(), x.data(), g);
-    expect_close(y.data(), widen(y_expected).data(), out_size, 0.0, 0.0, "whole-window argmax forward " + describe(g));
-    expect_true(max_pool_backward_argmax_f32(dx.data(), dy.data(), argmax.data(), g) == Status::ok,
-                "whole-window argmax backward " + describe(g));
-    max_pool_backward_f32_reference(dx_expected.data(), dy.data(), x.data(), g);
-    expect_close(dx.data(), widen(dx_expected).data(), in_size, 1e-6, 1e-5, "whole-window argmax backward " + describe(g));
+    check_argmax_forms(g, random, trial % 3 == 0);
   }
 }
 
