@@ -151,6 +151,17 @@ void pool_forward_unpadded_2d(Kind kind, float* y, const float* x, const ConvGeo
   const float inverse = 1.0f / static_cast<float>(KH * KW);
   const int64_t out_rows = g.batch * OH;
   const double work = static_cast<double>(g.rows()) * C * g.window();
+#if defined(__x86_64__)
+  if (kind == Kind::max && active_isa() == Isa::avx512) {
+    run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % OH, n = row / OH;
+        max_pool_row_f32__avx512(y + row * OW * C, x + ((n * H + oh * SH) * W) * C, C, OW, SW, KH, KW, W * C);
+      }
+    });
+    return;
+  }
+#endif
   run_chunks(work, out_rows, std::max<int64_t>(1, ceil_div(out_rows, 64)), [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       const int64_t oh = row % OH, n = row / OH;

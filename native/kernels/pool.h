@@ -69,7 +69,10 @@ void avg_pool_backward_f32_reference(float* dx, const float* dy, const ConvGeome
 // cells row_step floats apart in height and C in width, checked in kh, kw order (the first
 // maximum wins). Winners are written as `base` + their offset from x_row. The ISA variant of
 // pool.cc's portable row loop.
+// max_pool_row_f32__avx512: the same row without winners (inference).
 #if defined(__x86_64__)
+void max_pool_row_f32__avx512(float* y_row, const float* x_row, int64_t C, int64_t OW, int64_t SW, int64_t KH,
+                              int64_t KW, int64_t row_step);
 void max_pool_argmax_row_f32__avx512(float* y_row, int32_t* where_row, const float* x_row, int32_t base,
                                      int64_t C, int64_t OW, int64_t SW, int64_t KH, int64_t KW,
                                      int64_t row_step);

@@ -177,7 +177,8 @@ namespace faltung::testing {
 namespace {
 
 // The training forms of max pooling (winners recorded forward, scatter backward, and the scatter
-// through a relu) against the references, on random x (with many ties when `ties`).
+// through a relu) and the inference forward against the references, on random x (with many ties
+// when `ties`).
 void check_argmax_forms(const ConvGeometry& g, Random& random, bool ties) {
   const int64_t in_size = g.batch * g.in_pixels() * g.in_channels;
   const int64_t out_size = g.rows() * g.in_channels;
@@ -193,6 +194,10 @@ void check_argmax_forms(const ConvGeometry& g, Random& random, bool ties) {
               "argmax forward " + describe(g));
   max_pool_forward_f32_reference(y_expected.data(), x.data(), g);
   expect_close(y.data(), widen(y_expected).data(), out_size, 0.0, 0.0, "argmax forward " + describe(g));
+  // The inference form (no winners) on the same windows.
+  std::vector<float> y_plain(static_cast<size_t>(out_size), 99.0f);
+  expect_true(max_pool_forward_f32(y_plain.data(), x.data(), g) == Status::ok, "max forward " + describe(g));
+  expect_close(y_plain.data(), widen(y_expected).data(), out_size, 0.0, 0.0, "max forward " + describe(g));
   expect_true(max_pool_backward_argmax_f32(dx.data(), dy.data(), argmax.data(), g) == Status::ok,
               "argmax backward " + describe(g));
   max_pool_backward_f32_reference(dx_expected.data(), dy.data(), x.data(), g);
